@@ -1,0 +1,161 @@
+// MP4 remux of a ring snapshot, written through our own AVIOContext over a file descriptor so that
+// the file can be fsynced and so that write errors keep their errno (ENOSPC stays kNoSpace).
+#include "codec/clip_muxer.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "codec/av_error.h"
+#include "common/durable_file.h"
+#include "common/unique_handle.h"
+
+extern "C" {
+#include <libavutil/mem.h>
+}
+
+namespace fleetclip {
+namespace {
+
+constexpr int kIoBufferBytes = 1 << 20;  // large writes: fewer syscalls when cutting big clips
+
+// FFmpeg 5.1 declares the write callback with a non-const buffer.
+int WriteToFd(void* opaque, uint8_t* buf, int size) {
+  const int fd = *static_cast<int*>(opaque);
+  int done = 0;
+  while (done < size) {
+    ssize_t n = ::write(fd, buf + done, static_cast<size_t>(size - done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return AVERROR(errno);
+    }
+    done += static_cast<int>(n);
+  }
+  return size;
+}
+
+int64_t SeekFd(void* opaque, int64_t offset, int whence) {
+  const int fd = *static_cast<int*>(opaque);
+  if (whence == AVSEEK_SIZE) {
+    off_t cur = ::lseek(fd, 0, SEEK_CUR);
+    off_t end = ::lseek(fd, 0, SEEK_END);
+    ::lseek(fd, cur, SEEK_SET);
+    return end < 0 ? AVERROR(errno) : end;
+  }
+  off_t r = ::lseek(fd, offset, whence & ~AVSEEK_FORCE);
+  return r < 0 ? AVERROR(errno) : r;
+}
+
+void FreeAvio(AVIOContext* io) {
+  av_freep(&io->buffer);
+  avio_context_free(&io);
+}
+using AvioPtr = UniqueHandle<AVIOContext, FreeAvio>;
+
+// Writes the MP4 into `fd`. Returns the number of packets written and the presentation span.
+Status WriteMp4(const Snapshot& snap, int fd, const std::string& name, MuxedClip& clip) {
+  int fd_copy = fd;
+  auto* buffer = static_cast<uint8_t*>(av_malloc(kIoBufferBytes));
+  if (buffer == nullptr) return Error(ErrorCode::kInternal, "out of memory for the mux buffer");
+  AvioPtr io(avio_alloc_context(buffer, kIoBufferBytes, 1, &fd_copy, nullptr, WriteToFd, SeekFd));
+  if (io == nullptr) {
+    av_free(buffer);
+    return Error(ErrorCode::kInternal, "avio_alloc_context failed");
+  }
+  AVFormatContext* raw = nullptr;
+  int ret = avformat_alloc_output_context2(&raw, nullptr, "mp4", nullptr);
+  av::OutputContextPtr out(raw);
+  if (ret < 0) return AvError("mp4 muxer for " + name, ret);
+  out->pb = io.get();
+  out->flags |= AVFMT_FLAG_CUSTOM_IO;
+
+  AVStream* st = avformat_new_stream(out.get(), nullptr);
+  if (st == nullptr) return Error(ErrorCode::kInternal, "avformat_new_stream failed");
+  if ((ret = avcodec_parameters_copy(st->codecpar, snap.info->params.get())) < 0) {
+    return AvError("copy codec parameters for " + name, ret);
+  }
+  // Players (Safari, QuickTime) want hvc1 for HEVC in MP4; the muxer picks avc1 for H.264 itself.
+  st->codecpar->codec_tag =
+      st->codecpar->codec_id == AV_CODEC_ID_HEVC ? MKTAG('h', 'v', 'c', '1') : 0;
+  st->time_base = snap.info->time_base;
+  if (snap.info->frame_rate.num > 0) st->avg_frame_rate = snap.info->frame_rate;
+  if ((ret = avformat_write_header(out.get(), nullptr)) < 0)
+    return AvError("write mp4 header of " + name, ret);
+
+  const AVRational in_tb = snap.info->time_base;
+  const AVRational out_tb = st->time_base;
+  const AVPacket& first = snap.packets.front()->av();
+  const int64_t origin = first.dts != AV_NOPTS_VALUE ? first.dts : first.pts;
+  av::PacketPtr pkt(av_packet_alloc());
+  int64_t min_pts = INT64_MAX, max_end = INT64_MIN;
+  Status status;
+  for (const PacketRef& p : snap.packets) {
+    if ((ret = av_packet_ref(pkt.get(), &p->av())) < 0) {
+      status = AvError("reference packet", ret);
+      break;
+    }
+    pkt->stream_index = 0;
+    pkt->pos = -1;
+    if (pkt->pts != AV_NOPTS_VALUE) pkt->pts = av_rescale_q(pkt->pts - origin, in_tb, out_tb);
+    if (pkt->dts != AV_NOPTS_VALUE) pkt->dts = av_rescale_q(pkt->dts - origin, in_tb, out_tb);
+    pkt->duration = av_rescale_q(pkt->duration, in_tb, out_tb);
+    if (pkt->pts != AV_NOPTS_VALUE) {
+      min_pts = std::min(min_pts, pkt->pts);
+      max_end = std::max(max_end, pkt->pts + pkt->duration);
+    }
+    ret = av_write_frame(out.get(), pkt.get());
+    av_packet_unref(pkt.get());
+    if (ret < 0) {
+      status = AvError("write packet to " + name, ret);
+      break;
+    }
+    ++clip.packets;
+  }
+  // The trailer is always written (it frees the muxer's state); an error above still wins.
+  ret = av_write_trailer(out.get());
+  if (status.ok() && ret < 0) status = AvError("write mp4 trailer of " + name, ret);
+  avio_flush(io.get());
+  if (status.ok() && io->error < 0) status = AvError("write " + name, io->error);
+  if (status.ok() && min_pts != INT64_MAX) {
+    clip.media_duration =
+        Nanos(av_rescale_q(max_end - min_pts, out_tb, AVRational{1, 1'000'000'000}));
+  }
+  return status;
+}
+
+}  // namespace
+
+Result<MuxedClip> MuxClip(const Snapshot& snap, const std::filesystem::path& path) {
+  if (snap.info == nullptr || snap.empty()) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "no video for " + path.string() + ": the snapshot is empty");
+  }
+  if (!snap.packets.front()->key()) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "snapshot for " + path.string() + " does not start on a keyframe");
+  }
+  const std::filesystem::path tmp = TempPathFor(path);
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  if (!fd.valid()) return ErrnoError("create " + tmp.string(), errno);
+
+  MuxedClip clip;
+  clip.path = path;
+  clip.first_time = snap.first_time();
+  clip.last_time = snap.last_time();
+  Status s = WriteMp4(snap, fd.get(), path.string(), clip);
+  if (s.ok() && ::fsync(fd.get()) != 0) s = ErrnoError("fsync " + tmp.string(), errno);
+  if (s.ok()) {
+    const off_t size = ::lseek(fd.get(), 0, SEEK_END);
+    clip.bytes = size;
+    if (::close(fd.Release()) != 0) s = ErrnoError("close " + tmp.string(), errno);
+  }
+  if (s.ok()) s = RenameDurably(tmp, path);
+  if (!s.ok()) {
+    ::unlink(tmp.c_str());
+    return s.error();
+  }
+  return clip;
+}
+
+}  // namespace fleetclip

@@ -1,0 +1,29 @@
+// ClipMuxer: a snapshot of packets becomes a playable MP4 on disk, the way FFmpeg's remux.c does
+// it: stream copy, codec_tag chosen for players (avc1 / hvc1), timestamps rescaled to start at 0,
+// trailer always written. The file is written under a temp name, fsynced, renamed into place and
+// its directory fsynced, so when MuxClip returns ok the clip is durable; on any error nothing is
+// left under the final name and the temp file is removed.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+
+#include "codec/packet_ring.h"
+#include "common/result.h"
+
+namespace fleetclip {
+
+struct MuxedClip {
+  std::filesystem::path path;
+  int64_t bytes = 0;  // file size
+  int64_t packets = 0;
+  MonoTime first_time{};  // capture time of the first packet (a keyframe)
+  MonoTime last_time{};
+  Nanos media_duration{0};  // presentation span of the file, last frame's duration included
+};
+
+// Thread-safe: independent calls may run concurrently. The snapshot must start on a keyframe
+// (PacketRing::Take guarantees it) and hold stream info.
+Result<MuxedClip> MuxClip(const Snapshot& snapshot, const std::filesystem::path& path);
+
+}  // namespace fleetclip
