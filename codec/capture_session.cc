@@ -127,12 +127,17 @@ void CaptureSession::PushPacket(AVPacket* pkt, AVRational tb, PacketRing& ring,
   }
 }
 
-void CaptureSession::DropCorrupt(const char* why, CameraSource::Counters& counters) {
+void CaptureSession::DropCorrupt(const char* why, const AVPacket* pkt,
+                                 CameraSource::Counters& counters) {
   ++counters.corrupt_packets;
   skip_to_keyframe_ = true;
   int64_t suppressed = 0;
   if (corrupt_log_.Allow(clock_.Now(), &suppressed)) {
-    log_.Warn("packet_dropped", {{"reason", why}, {"suppressed", suppressed}});
+    const int64_t ts = pkt == nullptr ? AV_NOPTS_VALUE : pkt->dts;
+    log_.Warn("packet_dropped",
+              {{"reason", why},
+               {"dts_ms", ts == AV_NOPTS_VALUE ? -1 : av_rescale_q(ts, input_tb_, {1, 1000})},
+               {"suppressed", suppressed}});
   }
 }
 
@@ -161,7 +166,7 @@ Status CaptureSession::Pump(PacketRing& ring, CameraSource::Counters& counters,
     }
     if (ret < 0) {
       if (ret == AVERROR_INVALIDDATA && ++consecutive_errors < kMaxConsecutiveReadErrors) {
-        DropCorrupt("unreadable data in the input", counters);
+        DropCorrupt("unreadable data in the input", nullptr, counters);
         continue;
       }
       return AvError("read " + options_.url, ret);
@@ -181,7 +186,7 @@ Status CaptureSession::Pump(PacketRing& ring, CameraSource::Counters& counters,
                           ? "empty packet"
                           : CheckNalUnits(nal_format_, {pkt->data, static_cast<size_t>(pkt->size)});
     if (why != nullptr) {
-      DropCorrupt(why, counters);
+      DropCorrupt(why, pkt.get(), counters);
       av_packet_unref(pkt.get());
       continue;
     }

@@ -41,7 +41,7 @@ class CaptureSession {
   MonoTime CaptureTime(int64_t ts, AVRational tb, MonoTime last_time);
   void PushPacket(AVPacket* pkt, AVRational tb, PacketRing& ring, CameraSource::Counters& counters,
                   MonoTime& last_time);
-  void DropCorrupt(const char* why, CameraSource::Counters& counters);
+  void DropCorrupt(const char* why, const AVPacket* pkt, CameraSource::Counters& counters);
 
   const CameraOptions& options_;
   const Clock& clock_;

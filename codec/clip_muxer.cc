@@ -83,27 +83,34 @@ Status WriteMp4(const Snapshot& snap, int fd, const std::string& name, MuxedClip
   if ((ret = avformat_write_header(out.get(), nullptr)) < 0)
     return AvError("write mp4 header of " + name, ret);
 
+  // Decode timestamps come from capture times, not from the stream: a snapshot may span a reopened
+  // source whose timestamps restarted, or a live source that was re-anchored. Each packet keeps its
+  // own pts - dts (B-frame reordering) on top.
   const AVRational in_tb = snap.info->time_base;
   const AVRational out_tb = st->time_base;
-  const AVPacket& first = snap.packets.front()->av();
-  const int64_t origin = first.dts != AV_NOPTS_VALUE ? first.dts : first.pts;
+  const MonoTime origin = snap.first_time();
   av::PacketPtr pkt(av_packet_alloc());
-  int64_t min_pts = INT64_MAX, max_end = INT64_MIN;
+  int64_t min_pts = INT64_MAX, max_end = INT64_MIN, last_dts = INT64_MIN;
   Status status;
   for (const PacketRef& p : snap.packets) {
     if ((ret = av_packet_ref(pkt.get(), &p->av())) < 0) {
       status = AvError("reference packet", ret);
       break;
     }
+    const int64_t reorder = pkt->pts != AV_NOPTS_VALUE && pkt->dts != AV_NOPTS_VALUE
+                                ? av_rescale_q(pkt->pts - pkt->dts, in_tb, out_tb)
+                                : 0;
+    int64_t dts =
+        av_rescale_q((p->capture_time() - origin).count(), AVRational{1, 1'000'000'000}, out_tb);
+    if (dts <= last_dts) dts = last_dts + 1;  // MP4 needs strictly increasing decode times
+    last_dts = dts;
     pkt->stream_index = 0;
     pkt->pos = -1;
-    if (pkt->pts != AV_NOPTS_VALUE) pkt->pts = av_rescale_q(pkt->pts - origin, in_tb, out_tb);
-    if (pkt->dts != AV_NOPTS_VALUE) pkt->dts = av_rescale_q(pkt->dts - origin, in_tb, out_tb);
+    pkt->dts = dts;
+    pkt->pts = dts + std::max<int64_t>(reorder, 0);
     pkt->duration = av_rescale_q(pkt->duration, in_tb, out_tb);
-    if (pkt->pts != AV_NOPTS_VALUE) {
-      min_pts = std::min(min_pts, pkt->pts);
-      max_end = std::max(max_end, pkt->pts + pkt->duration);
-    }
+    min_pts = std::min(min_pts, pkt->pts);
+    max_end = std::max(max_end, pkt->pts + pkt->duration);
     ret = av_write_frame(out.get(), pkt.get());
     av_packet_unref(pkt.get());
     if (ret < 0) {
