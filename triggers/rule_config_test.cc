@@ -1,0 +1,80 @@
+// Rules from config: validation messages and overriding the presets.
+#include "triggers/rule_config.h"
+
+#include <catch2/catch.hpp>
+
+#include "triggers/presets.h"
+
+namespace fleetclip::triggers {
+
+TEST_CASE("The presets are valid") {
+  for (const RuleSpec& r : BuiltinRules()) REQUIRE(ValidateRuleSpec(r, RuleBounds{}).ok());
+}
+
+TEST_CASE("An out-of-range field names the rule, the field, the value and the bound") {
+  RuleSpec r = BuiltinRules()[1];
+  r.priority = 120;
+  Status s = ValidateRuleSpec(r, RuleBounds{});
+  REQUIRE_FALSE(s.ok());
+  REQUIRE(s.error().message() == "rule \"harsh_braking\": priority 120 is outside 0..100");
+  r.priority = 10;
+  r.pre_roll_ms = 90'000;
+  s = ValidateRuleSpec(r, RuleBounds{.max_pre_roll_ms = 60'000});
+  REQUIRE(s.error().message() == "rule \"harsh_braking\": pre_roll_ms 90000 is outside 0..60000");
+}
+
+TEST_CASE("Disengagement cannot be given a rate limit") {
+  google::protobuf::RepeatedPtrField<proto::RuleConfig> configs;
+  proto::RuleConfig* c = configs.Add();
+  c->set_name("disengagement");
+  c->set_enabled(true);
+  c->set_priority(70);
+  c->set_pre_roll_ms(30'000);
+  c->set_max_per_hour(5);
+  auto rules = MergeRules(BuiltinRules(), configs, RuleBounds{});
+  REQUIRE_FALSE(rules.ok());
+  REQUIRE(rules.error().message().find("never rate-limited") != std::string::npos);
+}
+
+TEST_CASE("A config rule with a preset's name and no expr retunes the preset") {
+  google::protobuf::RepeatedPtrField<proto::RuleConfig> configs;
+  proto::RuleConfig* c = configs.Add();
+  c->set_name("harsh_braking");
+  c->set_enabled(true);
+  c->set_priority(65);
+  c->set_pre_roll_ms(5'000);
+  c->set_post_roll_ms(5'000);
+  auto rules = MergeRules(BuiltinRules(), configs, RuleBounds{});
+  REQUIRE(rules.ok());
+  REQUIRE(rules->size() == 3);
+  const RuleSpec& hb = (*rules)[1];
+  REQUIRE(hb.expr == BuiltinRules()[1].expr);
+  REQUIRE(hb.tiers.size() == 1);
+  REQUIRE(hb.priority == 65);
+  REQUIRE(hb.cooldown_ms == 0);
+}
+
+TEST_CASE("A config rule with a new name is added as a custom rule") {
+  google::protobuf::RepeatedPtrField<proto::RuleConfig> configs;
+  proto::RuleConfig* c = configs.Add();
+  c->set_name("shadow_steer");
+  c->set_expr("abs(model.steering_pred - steering_angle) > 30 for 500ms");
+  c->set_enabled(true);
+  auto rules = MergeRules(BuiltinRules(), configs, RuleBounds{});
+  REQUIRE(rules.ok());
+  REQUIRE(rules->size() == 4);
+  REQUIRE(rules->back().name == "shadow_steer");
+}
+
+TEST_CASE("A rule defined twice in one config is refused") {
+  google::protobuf::RepeatedPtrField<proto::RuleConfig> configs;
+  for (int i = 0; i < 2; ++i) {
+    proto::RuleConfig* c = configs.Add();
+    c->set_name("x");
+    c->set_expr("speed > 1");
+  }
+  auto rules = MergeRules({}, configs, RuleBounds{});
+  REQUIRE(rules.error().message() == "rule \"x\" is defined twice in the config");
+}
+
+}  // namespace fleetclip::triggers
