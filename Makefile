@@ -13,7 +13,7 @@ deps:
 	@scripts/install-deps
 
 build: deps
-	@cmake -S . -B $(BUILD) $(CMAKE_GEN) >/dev/null
+	@cmake -S . -B $(BUILD) $(CMAKE_GEN) -DFLEETCLIP_BUILD_BENCH=ON >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
 # Runs the video core on three synthetic cameras and writes clips a person can open.
