@@ -1,0 +1,168 @@
+// Datagram decoding, validation and ordering for triggers/signal_ingest.h.
+#include "triggers/signal_ingest.h"
+
+#include <cmath>
+
+namespace fleetclip::triggers {
+namespace {
+
+Error Malformed(std::string message) {
+  return Error(ErrorCode::kInvalidArgument, std::move(message));
+}
+
+std::string Shown(std::string_view name) {
+  // Names are logged; keep hostile ones short and printable.
+  std::string out;
+  for (char c : name.substr(0, 64)) {
+    const auto byte = static_cast<unsigned char>(c);
+    out += byte >= 0x20 && byte < 0x7f && c != '"' ? c : '?';
+  }
+  return "\"" + out + (name.size() > 64 ? "...\"" : "\"");
+}
+
+}  // namespace
+
+DatagramDecoder::DatagramDecoder(const SignalCatalog& catalog)
+    : catalog_(catalog), seen_(catalog.size(), 0) {}
+
+Result<SignalId> DatagramDecoder::Resolve(size_t position, const std::string& name) {
+  if (position < position_cache_.size() && position_cache_[position].first == name) {
+    const int32_t id = position_cache_[position].second;
+    if (id < 0) return Error(ErrorCode::kNotFound, "unknown");
+    return static_cast<SignalId>(id);
+  }
+  if (!IsValidSignalName(name)) {
+    return Malformed("value " + std::to_string(position) + ": name " + Shown(name) +
+                     " is not [a-z0-9_.]{1,64}");
+  }
+  const std::optional<SignalId> id = catalog_.Find(name);
+  if (position >= position_cache_.size()) position_cache_.resize(position + 1);
+  position_cache_[position] = {name, id ? static_cast<int32_t>(*id) : -1};
+  if (!id) return Error(ErrorCode::kNotFound, "unknown");
+  return *id;
+}
+
+Status DatagramDecoder::Decode(std::string_view bytes, DecodedFrame& out) {
+  out.Clear();
+  if (!scratch_.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return Malformed("not a SignalFrame: protobuf parse failed on " + std::to_string(bytes.size()) +
+                     " bytes");
+  }
+  if (scratch_.mono_ns() < 0) {
+    return Malformed("mono_ns " + std::to_string(scratch_.mono_ns()) + " is negative");
+  }
+  out.mono_ns = scratch_.mono_ns();
+  out.seq = scratch_.seq();
+  if (++generation_ == 0) {  // wrapped: forget every stamp
+    std::fill(seen_.begin(), seen_.end(), 0);
+    generation_ = 1;
+  }
+  for (int i = 0; i < scratch_.values_size(); ++i) {
+    const proto::SignalValue& v = scratch_.values(i);
+    Result<SignalId> id = Resolve(static_cast<size_t>(i), v.name());
+    if (!id.ok()) {
+      if (id.error().code() != ErrorCode::kNotFound) return id.error();
+      ++unknown_values_;
+      continue;
+    }
+    if (seen_[*id] == generation_) {
+      return Malformed("signal " + Shown(v.name()) + " appears twice in one frame");
+    }
+    seen_[*id] = generation_;
+    const SignalKind kind = catalog_.Info(*id).kind;
+    const proto::SignalValue::ValueCase got = v.value_case();
+    const bool matches = (kind == SignalKind::kNumber && got == proto::SignalValue::kNumber) ||
+                         (kind == SignalKind::kFlag && got == proto::SignalValue::kFlag) ||
+                         (kind == SignalKind::kText && got == proto::SignalValue::kText);
+    if (!matches) {
+      const char* got_name = got == proto::SignalValue::kNumber ? "a number"
+                             : got == proto::SignalValue::kFlag ? "a flag"
+                             : got == proto::SignalValue::kText ? "a text"
+                                                                : "no value";
+      return Malformed("signal " + Shown(v.name()) + " is a " + std::string(SignalKindName(kind)) +
+                       " but the frame carries " + got_name);
+    }
+    switch (kind) {
+      case SignalKind::kNumber:
+        if (!std::isfinite(v.number())) {
+          return Malformed("signal " + Shown(v.name()) + " is not a finite number");
+        }
+        out.numbers.emplace_back(*id, v.number());
+        break;
+      case SignalKind::kFlag:
+        out.numbers.emplace_back(*id, v.flag() ? 1.0 : 0.0);
+        break;
+      case SignalKind::kText:
+        if (v.text().size() > kMaxTextBytes) {
+          return Malformed("signal " + Shown(v.name()) + " text is " +
+                           std::to_string(v.text().size()) + " bytes; at most " +
+                           std::to_string(kMaxTextBytes));
+        }
+        if (out.text_count == out.texts.size()) out.texts.emplace_back();
+        out.texts[out.text_count].first = *id;
+        out.texts[out.text_count].second.assign(v.text());
+        ++out.text_count;
+        break;
+    }
+  }
+  return Ok();
+}
+
+SignalIngest::SignalIngest(const SignalCatalog& catalog, const Clock& clock, Logger log,
+                           size_t max_datagram_bytes)
+    : clock_(clock),
+      decoder_(catalog),
+      drops_log_(clock, std::move(log)),
+      max_bytes_(max_datagram_bytes) {}
+
+void SignalIngest::Drop(uint64_t& counter, std::string_view reason, std::string_view detail) {
+  ++counter;
+  drops_log_.Warn("signal_dropped", reason, detail);
+}
+
+bool SignalIngest::Accept(std::string_view datagram, bool truncated, DecodedFrame& out) {
+  ++stats_.received;
+  if (truncated || datagram.size() > max_bytes_) {
+    Drop(stats_.oversized, "oversized",
+         "datagram " + std::string(truncated ? "truncated by the socket at " : "of ") +
+             std::to_string(datagram.size()) + " bytes; at most " + std::to_string(max_bytes_));
+    return false;
+  }
+  if (Status s = decoder_.Decode(datagram, out); !s.ok()) {
+    Drop(stats_.malformed, "malformed", s.error().message());
+    return false;
+  }
+  if (out.mono_ns == 0) {
+    out.mono_ns = ToNanos(clock_.Now());
+    out.stamped = true;
+  }
+  if (have_last_) {
+    if (out.mono_ns == last_mono_ns_ && out.seq == last_seq_) {
+      Drop(stats_.duplicate, "duplicate",
+           "frame seq " + std::to_string(out.seq) + " at mono_ns " + std::to_string(out.mono_ns) +
+               " repeats the previous one");
+      return false;
+    }
+    if (out.mono_ns <= last_mono_ns_) {
+      Drop(stats_.out_of_order, "out_of_order",
+           "frame seq " + std::to_string(out.seq) + " at mono_ns " + std::to_string(out.mono_ns) +
+               " is not after the last accepted " + std::to_string(last_mono_ns_));
+      return false;
+    }
+    if (out.seq > last_seq_ + 1 && last_seq_ != 0) stats_.seq_gaps += out.seq - last_seq_ - 1;
+  }
+  if (out.stamped) ++stats_.stamped;
+  have_last_ = true;
+  last_mono_ns_ = out.mono_ns;
+  last_seq_ = out.seq;
+  ++stats_.accepted;
+  return true;
+}
+
+IngestStats SignalIngest::stats() const {
+  IngestStats s = stats_;
+  s.unknown_values = decoder_.unknown_values();
+  return s;
+}
+
+}  // namespace fleetclip::triggers
