@@ -15,7 +15,7 @@ std::vector<RuleSpec> BuiltinRules() {
 
   RuleSpec braking;
   braking.name = kHarshBrakingRule;
-  braking.expr = "accel_long <= -3.5 for 300ms and speed > 2.8";
+  braking.expr = "max(accel_long, 300ms) <= -3.5 and speed > 2.8";
   braking.priority = 60;
   braking.pre_roll_ms = 20'000;
   braking.post_roll_ms = 10'000;
@@ -28,7 +28,7 @@ std::vector<RuleSpec> BuiltinRules() {
   RuleSpec steering;
   steering.name = kSteeringJerkRule;
   steering.expr =
-      "(abs(rate(steering_angle)) >= 300 for 100ms"
+      "(min(abs(rate(steering_angle)), 100ms) >= 300"
       " or abs(rate(mean(accel_lat, 500ms))) >= 5 for 100ms) and speed > 8";
   steering.priority = 50;
   steering.pre_roll_ms = 15'000;

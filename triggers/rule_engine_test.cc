@@ -51,21 +51,22 @@ RuleSpec Preset(std::string_view name) {
 
 }  // namespace
 
-TEST_CASE("Harsh braking starts after 300 ms below -3.5 and reports the lowest value as peak") {
+TEST_CASE(
+    "Harsh braking starts once 300 ms lie below -3.5 and its peak is the deepest sustained value") {
   Drive d({Preset(kHarshBrakingRule)});
   std::vector<RuleObservation> all;
   for (int64_t t = 0; t <= 2000; t += 10) {
-    const double accel = t >= 1000 && t < 1600 ? (t < 1400 ? -3.8 : -4.7) : 0.0;
+    const double accel = t >= 1000 && t < 1800 ? (t < 1400 ? -3.8 : -4.7) : 0.0;
     for (auto& o : d.Frame(t, {{"speed", 15}, {"accel_long", accel}})) all.push_back(o);
   }
   REQUIRE(all.size() == 3);
   REQUIRE(all[0].kind == RuleObservation::Kind::kStarted);
-  REQUIRE(all[0].time == MonoFromNanos(1300 * kMs));
+  REQUIRE(all[0].time == MonoFromNanos(1290 * kMs));
   REQUIRE(all[0].peak == -3.8);
   REQUIRE(all[1].kind == RuleObservation::Kind::kPeak);
   REQUIRE(all[1].peak == -4.7);
   REQUIRE(all[2].kind == RuleObservation::Kind::kEnded);
-  REQUIRE(all[2].time == MonoFromNanos(1600 * kMs));
+  REQUIRE(all[2].time == MonoFromNanos(1800 * kMs));
 }
 
 TEST_CASE("Harsh braking below walking speed does not start") {
@@ -96,7 +97,7 @@ TEST_CASE("Steering jerk starts on a held wheel rate above 8 m/s only") {
   }
   REQUIRE_FALSE(all.empty());
   REQUIRE(all[0].kind == RuleObservation::Kind::kStarted);
-  REQUIRE(all[0].time == MonoFromNanos(600 * kMs));
+  REQUIRE(all[0].time == MonoFromNanos(590 * kMs));
   REQUIRE(all[0].peak == Approx(400));
 }
 
