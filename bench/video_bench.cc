@@ -1,9 +1,12 @@
-// video_bench: the video-core half of each benchmark; the shell driver (bench/NAME.sh) runs the peer
-// in the same run and computes ratios. Each mode prints one `key=value ...` line on stdout.
-//   video_bench ingest FILE...              read every file once, as fast as possible, into a ring each
-//   video_bench snapshot OUTDIR FILE...     fill one 60 s ring per file, then cut a 40 s window from all
-//                                           of them into durable MP4s (timed part)
-//   video_bench ring-memory FILE...         hold a 60 s ring per file; report peak RSS and payload held
+// video_bench: the video-core half of each benchmark; the shell driver (bench/NAME.sh) runs the
+// peer in the same run and computes ratios. Each mode prints one `key=value ...` line on stdout.
+//   video_bench ingest FILE...              read every file once, as fast as possible, into a ring
+//   each video_bench snapshot OUTDIR FILE...     fill one 60 s ring per file, then cut a 40 s
+//   window from all
+//                                           of them into durable MP4s, as many at once as there are
+//                                           cores (timed part)
+//   video_bench ring-memory FILE...         hold a 60 s ring per file; report peak RSS and payload
+//   held
 #include <sys/resource.h>
 
 #include <cstdio>
@@ -24,8 +27,9 @@ namespace {
 constexpr fc::RingLimits kRing{.max_duration = 60s, .max_bytes = 2LL << 30};
 
 // Captures every file into its own ring concurrently, one thread per camera as in the daemon.
-std::vector<std::unique_ptr<fc::PacketRing>> Capture(const std::vector<std::string>& files, const fc::Clock& clock,
-                                                     const fc::Logger& log, int64_t* packets) {
+std::vector<std::unique_ptr<fc::PacketRing>> Capture(const std::vector<std::string>& files,
+                                                     const fc::Clock& clock, const fc::Logger& log,
+                                                     int64_t* packets) {
   std::vector<std::unique_ptr<fc::PacketRing>> rings;
   std::vector<std::unique_ptr<fc::CameraSource>> sources;
   for (size_t i = 0; i < files.size(); ++i) {
@@ -71,8 +75,8 @@ int main(int argc, char** argv) {
     const double secs = Seconds(real.Now() - t0);
     int64_t bytes = 0;
     for (const auto& f : files) bytes += static_cast<int64_t>(std::filesystem::file_size(f));
-    std::printf("seconds=%.4f packets=%lld file_bytes=%lld\n", secs, static_cast<long long>(packets),
-                static_cast<long long>(bytes));
+    std::printf("seconds=%.4f packets=%lld file_bytes=%lld\n", secs,
+                static_cast<long long>(packets), static_cast<long long>(bytes));
     return 0;
   }
   if (mode == "snapshot" && argc >= 4) {
@@ -83,20 +87,25 @@ int main(int argc, char** argv) {
     fc::MonoTime newest = fc::MonoFromNanos(0);
     for (const auto& r : rings) {
       ptrs.push_back(r.get());
-      newest = std::max(newest, r->Take(fc::MonoFromNanos(0), fc::MonoFromNanos(INT64_MAX)).last_time());
+      newest =
+          std::max(newest, r->Take(fc::MonoFromNanos(0), fc::MonoFromNanos(INT64_MAX)).last_time());
     }
     const fc::MonoTime t0 = real.Now();
     const auto snaps = fc::TakeWindow(ptrs, newest - 45s, newest - 5s);
+    std::vector<std::filesystem::path> paths;
+    for (size_t i = 0; i < snaps.size(); ++i)
+      paths.push_back(out / ("cam" + std::to_string(i) + ".mp4"));
     int64_t bytes = 0;
-    for (size_t i = 0; i < snaps.size(); ++i) {
-      auto clip = fc::MuxClip(snaps[i], out / ("cam" + std::to_string(i) + ".mp4"));
+    const int parallelism = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    for (auto& clip : fc::MuxClips(snaps, paths, parallelism)) {
       if (!clip.ok()) {
         std::fprintf(stderr, "mux failed: %s\n", clip.error().ToString().c_str());
         return 1;
       }
       bytes += clip->bytes;
     }
-    std::printf("seconds=%.4f clip_bytes=%lld\n", Seconds(real.Now() - t0), static_cast<long long>(bytes));
+    std::printf("seconds=%.4f clip_bytes=%lld\n", Seconds(real.Now() - t0),
+                static_cast<long long>(bytes));
     return 0;
   }
   if (mode == "ring-memory") {
@@ -112,7 +121,8 @@ int main(int argc, char** argv) {
     rusage ru{};
     getrusage(RUSAGE_SELF, &ru);
     std::printf("peak_rss_bytes=%lld payload_bytes=%lld min_ring_seconds=%.2f\n",
-                static_cast<long long>(ru.ru_maxrss) * 1024, static_cast<long long>(payload), min_held_s);
+                static_cast<long long>(ru.ru_maxrss) * 1024, static_cast<long long>(payload),
+                min_held_s);
     return 0;
   }
   std::fprintf(stderr, "video_bench: unknown mode or missing arguments: %s\n", mode.c_str());

@@ -5,7 +5,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <optional>
+#include <thread>
 
 #include "codec/av_error.h"
 #include "common/durable_file.h"
@@ -163,6 +166,30 @@ Result<MuxedClip> MuxClip(const Snapshot& snap, const std::filesystem::path& pat
     return s.error();
   }
   return clip;
+}
+
+std::vector<Result<MuxedClip>> MuxClips(const std::vector<Snapshot>& snapshots,
+                                        const std::vector<std::filesystem::path>& paths,
+                                        int parallelism) {
+  std::vector<std::optional<Result<MuxedClip>>> slots(snapshots.size());
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < snapshots.size();) {
+      slots[i].emplace(i < paths.size() ? MuxClip(snapshots[i], paths[i])
+                                        : Result<MuxedClip>(Error(ErrorCode::kInvalidArgument,
+                                                                  "no path for snapshot")));
+    }
+  };
+  {
+    std::vector<std::jthread> threads;
+    const size_t n = std::min(snapshots.size(), static_cast<size_t>(std::max(parallelism, 1)));
+    for (size_t t = 1; t < n; ++t) threads.emplace_back(worker);
+    worker();
+  }
+  std::vector<Result<MuxedClip>> out;
+  out.reserve(slots.size());
+  for (auto& s : slots) out.push_back(std::move(*s));
+  return out;
 }
 
 }  // namespace fleetclip

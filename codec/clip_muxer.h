@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <vector>
 
 #include "codec/packet_ring.h"
 #include "common/result.h"
@@ -25,5 +26,11 @@ struct MuxedClip {
 // Thread-safe: independent calls may run concurrently. The snapshot must start on a keyframe
 // (PacketRing::Take guarantees it) and hold stream info.
 Result<MuxedClip> MuxClip(const Snapshot& snapshot, const std::filesystem::path& path);
+
+// Muxes several cameras' snapshots of one window, `parallelism` at a time (muxing and write-back
+// overlap), snapshots[i] into paths[i]. Returns one result per snapshot, in order.
+std::vector<Result<MuxedClip>> MuxClips(const std::vector<Snapshot>& snapshots,
+                                        const std::vector<std::filesystem::path>& paths,
+                                        int parallelism);
 
 }  // namespace fleetclip

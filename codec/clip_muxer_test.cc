@@ -100,14 +100,18 @@ TEST_CASE("Three cameras cut from one window start within one GOP of each other"
   const MonoTime t0 = f.clock.Now();
   std::vector<const PacketRing*> ptrs = {rings[0].get(), rings[1].get(), rings[2].get()};
   const auto snaps = TakeWindow(ptrs, t0 + 2500ms, t0 + 6500ms);
+  std::vector<std::filesystem::path> paths;
+  for (int c = 0; c < 3; ++c) paths.push_back(f.dir.path() / ("clip" + std::to_string(c) + ".mp4"));
+  const auto clips = MuxClips(snaps, paths, 2);
+  REQUIRE(clips.size() == 3);
   MonoTime earliest = MonoFromNanos(INT64_MAX), latest = MonoFromNanos(0);
   for (size_t c = 0; c < snaps.size(); ++c) {
     earliest = std::min(earliest, snaps[c].first_time());
     latest = std::max(latest, snaps[c].first_time());
     REQUIRE(t0 + 2500ms - snaps[c].first_time() < Nanos(1'000'000'000LL * gops[c] / 30));
-    auto clip = MuxClip(snaps[c], f.dir.path() / ("clip" + std::to_string(c) + ".mp4"));
-    REQUIRE(clip.ok());
-    REQUIRE(DecodeFile(clip->path).decode_errors == 0);
+    REQUIRE(clips[c].ok());
+    REQUIRE(clips[c]->path == paths[c]);
+    REQUIRE(DecodeFile(clips[c]->path).decode_errors == 0);
   }
   REQUIRE(latest - earliest <= 1s);  // the longest GOP
 }
