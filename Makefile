@@ -5,7 +5,7 @@ TSAN_BUILD ?= build-tsan
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps build demo test test-unit test-asan test-tsan bench format clean
+.PHONY: all deps build demo test test-unit test-asan test-tsan bench format clean fuzz
 
 all: build
 
@@ -24,6 +24,7 @@ demo: build
 test: build
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 	@$(MAKE) --no-print-directory test-asan test-tsan
+	@triggers/fuzz/run.sh 20
 
 test-asan: deps
 	@cmake -S . -B $(ASAN_BUILD) $(CMAKE_GEN) -DFLEETCLIP_SANITIZE=address,undefined -DFLEETCLIP_BUILD_BENCH=OFF >/dev/null
@@ -36,6 +37,11 @@ test-tsan: deps
 	@cmake --build $(TSAN_BUILD) -j $(JOBS)
 	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 	  ctest --test-dir $(TSAN_BUILD) -L threaded --output-on-failure -j $(JOBS)
+
+# The libFuzzer harnesses (rule language, signal datagrams) in a clang build, FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 300
+fuzz: deps
+	@triggers/fuzz/run.sh $(FUZZ_SECONDS)
 
 bench: build
 	@bench/run all

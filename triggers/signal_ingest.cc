@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include "triggers/wire_decoder.h"
+
 namespace fleetclip::triggers {
 namespace {
 
@@ -25,7 +27,7 @@ std::string Shown(std::string_view name) {
 DatagramDecoder::DatagramDecoder(const SignalCatalog& catalog)
     : catalog_(catalog), seen_(catalog.size(), 0) {}
 
-Result<SignalId> DatagramDecoder::Resolve(size_t position, const std::string& name) {
+Result<SignalId> DatagramDecoder::Resolve(size_t position, std::string_view name) {
   if (position < position_cache_.size() && position_cache_[position].first == name) {
     const int32_t id = position_cache_[position].second;
     if (id < 0) return Error(ErrorCode::kNotFound, "unknown");
@@ -37,74 +39,74 @@ Result<SignalId> DatagramDecoder::Resolve(size_t position, const std::string& na
   }
   const std::optional<SignalId> id = catalog_.Find(name);
   if (position >= position_cache_.size()) position_cache_.resize(position + 1);
-  position_cache_[position] = {name, id ? static_cast<int32_t>(*id) : -1};
+  position_cache_[position].first.assign(name);
+  position_cache_[position].second = id ? static_cast<int32_t>(*id) : -1;
   if (!id) return Error(ErrorCode::kNotFound, "unknown");
   return *id;
 }
 
 Status DatagramDecoder::Decode(std::string_view bytes, DecodedFrame& out) {
   out.Clear();
-  if (!scratch_.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return Malformed("not a SignalFrame: protobuf parse failed on " + std::to_string(bytes.size()) +
-                     " bytes");
-  }
-  if (scratch_.mono_ns() < 0) {
-    return Malformed("mono_ns " + std::to_string(scratch_.mono_ns()) + " is negative");
-  }
-  out.mono_ns = scratch_.mono_ns();
-  out.seq = scratch_.seq();
   if (++generation_ == 0) {  // wrapped: forget every stamp
     std::fill(seen_.begin(), seen_.end(), 0);
     generation_ = 1;
   }
-  for (int i = 0; i < scratch_.values_size(); ++i) {
-    const proto::SignalValue& v = scratch_.values(i);
-    Result<SignalId> id = Resolve(static_cast<size_t>(i), v.name());
+  WireFrameReader reader(bytes);
+  WireValue v;
+  for (size_t i = 0; reader.Next(v); ++i) {
+    Result<SignalId> id = Resolve(i, v.name);
     if (!id.ok()) {
       if (id.error().code() != ErrorCode::kNotFound) return id.error();
       ++unknown_values_;
       continue;
     }
     if (seen_[*id] == generation_) {
-      return Malformed("signal " + Shown(v.name()) + " appears twice in one frame");
+      return Malformed("signal " + Shown(v.name) + " appears twice in one frame");
     }
     seen_[*id] = generation_;
     const SignalKind kind = catalog_.Info(*id).kind;
-    const proto::SignalValue::ValueCase got = v.value_case();
-    const bool matches = (kind == SignalKind::kNumber && got == proto::SignalValue::kNumber) ||
-                         (kind == SignalKind::kFlag && got == proto::SignalValue::kFlag) ||
-                         (kind == SignalKind::kText && got == proto::SignalValue::kText);
+    const bool matches = (kind == SignalKind::kNumber && v.kind == WireValue::Kind::kNumber) ||
+                         (kind == SignalKind::kFlag && v.kind == WireValue::Kind::kFlag) ||
+                         (kind == SignalKind::kText && v.kind == WireValue::Kind::kText);
     if (!matches) {
-      const char* got_name = got == proto::SignalValue::kNumber ? "a number"
-                             : got == proto::SignalValue::kFlag ? "a flag"
-                             : got == proto::SignalValue::kText ? "a text"
+      const char* got_name = v.kind == WireValue::Kind::kNumber ? "a number"
+                             : v.kind == WireValue::Kind::kFlag ? "a flag"
+                             : v.kind == WireValue::Kind::kText ? "a text"
                                                                 : "no value";
-      return Malformed("signal " + Shown(v.name()) + " is a " + std::string(SignalKindName(kind)) +
+      return Malformed("signal " + Shown(v.name) + " is a " + std::string(SignalKindName(kind)) +
                        " but the frame carries " + got_name);
     }
     switch (kind) {
       case SignalKind::kNumber:
-        if (!std::isfinite(v.number())) {
-          return Malformed("signal " + Shown(v.name()) + " is not a finite number");
+        if (!std::isfinite(v.number)) {
+          return Malformed("signal " + Shown(v.name) + " is not a finite number");
         }
-        out.numbers.emplace_back(*id, v.number());
+        out.numbers.emplace_back(*id, v.number);
         break;
       case SignalKind::kFlag:
-        out.numbers.emplace_back(*id, v.flag() ? 1.0 : 0.0);
+        out.numbers.emplace_back(*id, v.flag ? 1.0 : 0.0);
         break;
       case SignalKind::kText:
-        if (v.text().size() > kMaxTextBytes) {
-          return Malformed("signal " + Shown(v.name()) + " text is " +
-                           std::to_string(v.text().size()) + " bytes; at most " +
-                           std::to_string(kMaxTextBytes));
+        if (v.text.size() > kMaxTextBytes) {
+          return Malformed("signal " + Shown(v.name) + " text is " + std::to_string(v.text.size()) +
+                           " bytes; at most " + std::to_string(kMaxTextBytes));
         }
         if (out.text_count == out.texts.size()) out.texts.emplace_back();
         out.texts[out.text_count].first = *id;
-        out.texts[out.text_count].second.assign(v.text());
+        out.texts[out.text_count].second.assign(v.text);
         ++out.text_count;
         break;
     }
   }
+  if (reader.error() != nullptr) {
+    return Malformed(std::string("not a SignalFrame: ") + reader.error() + " in " +
+                     std::to_string(bytes.size()) + " bytes");
+  }
+  if (reader.mono_ns() < 0) {
+    return Malformed("mono_ns " + std::to_string(reader.mono_ns()) + " is negative");
+  }
+  out.mono_ns = reader.mono_ns();
+  out.seq = reader.seq();
   return Ok();
 }
 

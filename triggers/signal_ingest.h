@@ -7,7 +7,8 @@
 //   duplicate     the same time and sequence number as the last accepted frame
 // Frames with no time (mono_ns 0) are stamped with the receipt time. Values of signals missing from
 // the catalogue are skipped (and counted) without dropping the frame: a producer may be newer.
-// Not thread-safe: one signal thread. Decoding reuses buffers; it allocates nothing once warm.
+// Not thread-safe: one signal thread. Decoding (triggers/wire_decoder.h) reuses buffers; it
+// allocates nothing once warm.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +18,6 @@
 
 #include "common/clock.h"
 #include "common/log.h"
-#include "proto/signal_frame.pb.h"
 #include "triggers/decoded_frame.h"
 #include "triggers/rate_limited_log.h"
 #include "triggers/signal_catalog.h"
@@ -46,10 +46,9 @@ class DatagramDecoder {
   uint64_t unknown_values() const { return unknown_values_; }
 
  private:
-  Result<SignalId> Resolve(size_t position, const std::string& name);
+  Result<SignalId> Resolve(size_t position, std::string_view name);
 
   const SignalCatalog& catalog_;
-  proto::SignalFrame scratch_;
   // Producers send the same names in the same order frame after frame: remember the id found at
   // each position and compare names before doing a hash lookup.
   std::vector<std::pair<std::string, int32_t>> position_cache_;  // -1: unknown signal

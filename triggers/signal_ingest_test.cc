@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
+#include "proto/signal_frame.pb.h"
+
 namespace fleetclip::triggers {
 namespace {
 

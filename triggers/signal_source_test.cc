@@ -10,6 +10,7 @@
 #include <cstring>
 #include <thread>
 
+#include "proto/signal_frame.pb.h"
 #include "tests/support/temp_dir.h"
 
 namespace fleetclip::triggers {

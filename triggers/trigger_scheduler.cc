@@ -82,6 +82,7 @@ void TriggerScheduler::Observe(std::span<const RuleObservation> observations) {
                               : verdict == GateVerdict::kHourLimit ? &stats_.suppressed_hour_limit
                                                                    : &stats_.suppressed_day_limit;
           ++*counter;
+          if (!log_.Enabled(LogLevel::kDebug)) break;
           log_.Debug("trigger_suppressed", {{"rule", rule.spec.name},
                                             {"reason", GateVerdictName(verdict)},
                                             {"time_ms", ToMillis(o.time.time_since_epoch())}});
@@ -195,11 +196,13 @@ uint64_t TriggerScheduler::AddEvent(ClipEvent event, Nanos pre_roll, Nanos post_
     if (end - start <= max) {
       open->request.start = start;
       open->request.end = end;
-      log_.Info("trigger_fired", {{"rule", event.rule},
-                                  {"source", TriggerSourceName(event.source)},
-                                  {"clip", open->request.id},
-                                  {"priority", event.priority},
-                                  {"merged", true}});
+      if (log_.Enabled(LogLevel::kInfo)) {
+        log_.Info("trigger_fired", {{"rule", event.rule},
+                                    {"source", TriggerSourceName(event.source)},
+                                    {"clip", open->request.id},
+                                    {"priority", event.priority},
+                                    {"merged", true}});
+      }
       open->request.events.push_back(std::move(event));
       RecomputePriority(*open);
       ++stats_.merged;
@@ -213,11 +216,13 @@ uint64_t TriggerScheduler::AddEvent(ClipEvent event, Nanos pre_roll, Nanos post_
   clip.request.end = event.window_end;
   clip.request.mono_at_trigger = clock_.Now();
   clip.request.wall_at_trigger = clock_.WallNow();
-  log_.Info("trigger_fired", {{"rule", event.rule},
-                              {"source", TriggerSourceName(event.source)},
-                              {"clip", clip.request.id},
-                              {"priority", event.priority},
-                              {"merged", false}});
+  if (log_.Enabled(LogLevel::kInfo)) {
+    log_.Info("trigger_fired", {{"rule", event.rule},
+                                {"source", TriggerSourceName(event.source)},
+                                {"clip", clip.request.id},
+                                {"priority", event.priority},
+                                {"merged", false}});
+  }
   clip.request.events.push_back(std::move(event));
   RecomputePriority(clip);
   return clip.request.id;
