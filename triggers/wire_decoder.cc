@@ -9,6 +9,10 @@ namespace {
 enum WireType : uint32_t { kVarint = 0, kFixed64 = 1, kLen = 2, kFixed32 = 5 };
 
 bool ReadVarint(const char*& p, const char* end, uint64_t& out, int max_bytes = 10) {
+  if (p != end && (static_cast<uint8_t>(*p) & 0x80) == 0) {  // one byte: tags, lengths, flags
+    out = static_cast<uint8_t>(*p++);
+    return true;
+  }
   uint64_t v = 0;
   for (int shift = 0; shift < 7 * max_bytes; shift += 7) {
     if (p == end) return false;
@@ -97,6 +101,11 @@ bool ParseValue(std::string_view bytes, WireValue& v) {
 
 bool IsValidUtf8(std::string_view s) {
   size_t i = 0;
+  // Signal names and most texts are ASCII: check eight bytes at a time for a set high bit.
+  for (uint64_t word; i + 8 <= s.size(); i += 8) {
+    std::memcpy(&word, s.data() + i, 8);
+    if ((word & 0x8080808080808080ULL) != 0) break;
+  }
   while (i < s.size()) {
     const auto c = static_cast<uint8_t>(s[i]);
     if (c < 0x80) {
