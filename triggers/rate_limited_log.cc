@@ -5,16 +5,12 @@ namespace fleetclip::triggers {
 
 void RateLimitedLog::Warn(std::string_view event, std::string_view reason,
                           std::string_view detail) {
-  auto it = slots_.find(reason);
-  if (it == slots_.end()) it = slots_.emplace(std::string(reason), Slot{}).first;
-  Slot& slot = it->second;
-  const MonoTime now = clock_.Now();
-  if (slot.logged && now - slot.last < interval_) {
-    ++slot.suppressed;
-    return;
-  }
-  log_.Warn(event, {{"reason", reason}, {"detail", detail}, {"suppressed", slot.suppressed}});
-  slot = Slot{now, 0, true};
+  auto it = throttles_.find(reason);
+  if (it == throttles_.end())
+    it = throttles_.emplace(std::string(reason), LogThrottle(interval_)).first;
+  int64_t suppressed = 0;
+  if (!it->second.Allow(clock_.Now(), &suppressed)) return;
+  log_.Warn(event, {{"reason", reason}, {"detail", detail}, {"suppressed", suppressed}});
 }
 
 }  // namespace fleetclip::triggers

@@ -9,6 +9,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/log_throttle.h"
 
 namespace fleetclip::triggers {
 
@@ -22,15 +23,10 @@ class RateLimitedLog {
   void Warn(std::string_view event, std::string_view reason, std::string_view detail);
 
  private:
-  struct Slot {
-    MonoTime last;
-    uint64_t suppressed = 0;
-    bool logged = false;
-  };
   const Clock& clock_;
   Logger log_;
   Nanos interval_;
-  std::map<std::string, Slot, std::less<>> slots_;
+  std::map<std::string, LogThrottle, std::less<>> throttles_;  // one per reason
 };
 
 }  // namespace fleetclip::triggers
