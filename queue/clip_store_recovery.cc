@@ -1,0 +1,148 @@
+// ClipStore recovery at open: brings the clip folders and the rows back in line after a crash or
+// power cut, in this order:
+//   1. finish deletions that were marked but not done (the delete protocol's mark);
+//   2. empty clips/.tmp/ (clips that were never renamed into place were never promised);
+//   3. put `uploading` rows back to `ready` (no upload survives a restart; parts are kept);
+//   4. rows that claim local files whose folder or files are missing or of the wrong size -> lost;
+//   5. folders with no row: adopt when manifest.pb lists files that are all present with their
+//      sha256 (the crash came between the rename and the insert), else remove.
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "common/durable_file.h"
+#include "queue/clip_id.h"
+#include "queue/clip_store_impl.h"
+#include "queue/manifest.h"
+#include "queue/sha256.h"
+
+namespace fleetclip::queue {
+namespace fs = std::filesystem;
+
+namespace {
+
+// The clip's files as listed in its manifest, all present with their size and sha256.
+Result<ClipRecord> AdoptableRecord(const fs::path& dir) {
+  std::ifstream in(dir / std::string(kManifestName), std::ios::binary);
+  if (!in) return Error(ErrorCode::kNotFound, "no manifest.pb");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string bytes = ss.str();
+  proto::ClipManifest m;
+  if (!m.ParseFromString(bytes)) return Error(ErrorCode::kCorruption, "manifest.pb does not parse");
+  if (m.clip_id() != dir.filename().string()) {
+    return Error(ErrorCode::kCorruption, "manifest clip_id " + m.clip_id() + " differs");
+  }
+  for (const auto& f : m.files()) {
+    auto sha = Sha256FileHex(dir / f.name());
+    if (!sha.ok()) return sha.error();
+    if (*sha != BytesToHex(f.sha256())) {
+      return Error(ErrorCode::kCorruption, f.name() + " fails its sha256");
+    }
+  }
+  return RecordFromManifest(m, bytes);
+}
+
+bool FilesIntact(const fs::path& dir, const std::vector<FileRecord>& files) {
+  for (const FileRecord& f : files) {
+    std::error_code ec;
+    const auto size = fs::file_size(dir / f.name, ec);
+    if (ec || static_cast<int64_t>(size) != f.bytes) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Status ClipStore::Impl::RecoverLocked() {
+  // 1. Interrupted deletions.
+  {
+    auto st = db_.Prepare("SELECT id,deleting FROM clips WHERE deleting<>0");
+    if (!st.ok()) return st.error();
+    std::vector<std::pair<std::string, int>> pending;
+    while (true) {
+      auto row = st->Step();
+      if (!row.ok()) return row.error();
+      if (!*row) break;
+      pending.emplace_back(st->Text(0), static_cast<int>(st->Int(1)));
+    }
+    for (const auto& [id, after] : pending) {
+      if (Status s = RemoveBundleLocked(id, static_cast<AfterRemoval>(after)); !s.ok()) return s;
+      log_.Notice("recovery_finished_delete", {{"clip", id}});
+    }
+  }
+  // 2. The temp area.
+  const fs::path tmp = clips_dir_ / ".tmp";
+  std::error_code ec;
+  int removed_tmp = 0;
+  for (const auto& e : fs::directory_iterator(tmp, ec)) {
+    fs::remove_all(e.path(), ec);
+    if (ec) return ErrnoError("remove " + e.path().string(), ec.value());
+    ++removed_tmp;
+  }
+  if (removed_tmp > 0) {
+    if (Status s = FsyncPath(tmp); !s.ok()) return s;
+    log_.Notice("recovery_removed_temp", {{"entries", removed_tmp}});
+  }
+  // 3. Uploads in flight.
+  if (Status s = db_.Exec("UPDATE clips SET state='ready' WHERE state='uploading'"); !s.ok()) {
+    return s;
+  }
+  // 4. Rows whose files are gone.
+  std::set<std::string> live;
+  {
+    auto st = db_.Prepare("SELECT id FROM clips WHERE local_bytes>0");
+    if (!st.ok()) return st.error();
+    std::vector<std::string> ids;
+    while (true) {
+      auto row = st->Step();
+      if (!row.ok()) return row.error();
+      if (!*row) break;
+      ids.push_back(st->Text(0));
+    }
+    auto lost = db_.Prepare(
+        "UPDATE clips SET state='lost',local_bytes=0,last_error='files missing at start' WHERE "
+        "id=?1");
+    if (!lost.ok()) return lost.error();
+    for (const std::string& id : ids) {
+      auto clip = GetLocked(id, true);
+      if (!clip.ok()) return clip.error();
+      if (FilesIntact(clips_dir_ / id, clip->files)) {
+        live.insert(id);
+        continue;
+      }
+      lost->Reset();
+      if (Status s = lost->Bind(1, id).Run(); !s.ok()) return s;
+      log_.Warn("recovery_clip_lost", {{"clip", id}});
+    }
+  }
+  // 5. Folders without a live row: adopt or remove.
+  bool removed_any = false;
+  for (const auto& e : fs::directory_iterator(clips_dir_, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name == ".tmp" || live.contains(name)) continue;
+    auto row = GetLocked(name, false);
+    if (!row.ok() && row.error().code() == ErrorCode::kNotFound && IsClipId(name)) {
+      auto rec = AdoptableRecord(e.path());
+      if (rec.ok()) {
+        if (rec->created_unix_ms == 0) rec->created_unix_ms = ClipIdUnixMs(name).value_or(0);
+        if (Status s = InsertClipLocked(*rec); !s.ok()) return s;
+        log_.Notice("recovery_adopted_clip", {{"clip", name}, {"bytes", rec->bytes}});
+        continue;
+      }
+      log_.Warn("recovery_removed_orphan", {{"clip", name}, {"reason", rec.error().message()}});
+    } else if (!row.ok() && row.error().code() != ErrorCode::kNotFound) {
+      return row.error();
+    } else {
+      log_.Warn("recovery_removed_orphan",
+                {{"path", e.path().string()}, {"reason", "no live row"}});
+    }
+    fs::remove_all(e.path(), ec);
+    if (ec) return ErrnoError("remove " + e.path().string(), ec.value());
+    removed_any = true;
+  }
+  if (removed_any) return FsyncPath(clips_dir_);
+  return Ok();
+}
+
+}  // namespace fleetclip::queue
