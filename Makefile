@@ -4,6 +4,8 @@ ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# Sanitizer builds: -O1 with line tables compiles much faster and still symbolizes every report.
+SAN_GEN    := -G Ninja -DCMAKE_BUILD_TYPE=Sanitize -DCMAKE_CXX_FLAGS_SANITIZE="-O1 -g1" -DFLEETCLIP_BUILD_BENCH=OFF
 
 .PHONY: all deps build demo test test-unit test-asan test-tsan bench format clean fuzz
 
@@ -27,13 +29,13 @@ test: build
 	@triggers/fuzz/run.sh 20
 
 test-asan: deps
-	@cmake -S . -B $(ASAN_BUILD) $(CMAKE_GEN) -DFLEETCLIP_SANITIZE=address,undefined -DFLEETCLIP_BUILD_BENCH=OFF >/dev/null
+	@cmake -S . -B $(ASAN_BUILD) $(SAN_GEN) -DFLEETCLIP_SANITIZE=address,undefined >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target fleetclip_unit_tests
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN_BUILD) -L unit --output-on-failure -j $(JOBS)
 
 test-tsan: deps
-	@cmake -S . -B $(TSAN_BUILD) $(CMAKE_GEN) -DFLEETCLIP_SANITIZE=thread -DFLEETCLIP_BUILD_BENCH=OFF >/dev/null
+	@cmake -S . -B $(TSAN_BUILD) $(SAN_GEN) -DFLEETCLIP_SANITIZE=thread >/dev/null
 	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target fleetclip_threaded_tests
 	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 	  ctest --test-dir $(TSAN_BUILD) -L threaded --output-on-failure -j $(JOBS)
