@@ -3,6 +3,7 @@
 #include "queue/clip_store.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <array>
 #include <cerrno>
@@ -134,7 +135,13 @@ Status ClipStore::Impl::RemoveBundleLocked(std::string_view id, AfterRemoval aft
   // 1. Mark and commit, so a crash from here on is finished by recovery.
   auto mark = db_.Prepare("UPDATE clips SET deleting=?2 WHERE id=?1");
   if (!mark.ok()) return mark.error();
-  if (Status s = mark->Bind(1, id).Bind(2, static_cast<int>(after)).Run(); !s.ok()) return s;
+  Status marked = mark->Bind(1, id).Bind(2, static_cast<int>(after)).Run();
+  if (!marked.ok() && marked.error().code() == ErrorCode::kNoSpace && ReleaseReserveLocked()) {
+    // The disk is too full even to record the mark: give up the reserve and try once more.
+    mark->Reset();
+    marked = mark->Bind(1, id).Bind(2, static_cast<int>(after)).Run();
+  }
+  if (!marked.ok()) return marked;
   if (db_.Changes() == 0) return Error(ErrorCode::kNotFound, "no clip with id " + std::string(id));
   // 2. Unlink the files and the folder, then make the removal durable.
   const fs::path dir = clips_dir_ / std::string(id);
@@ -143,7 +150,29 @@ Status ClipStore::Impl::RemoveBundleLocked(std::string_view id, AfterRemoval aft
   if (ec) return ErrnoError("remove clip folder " + dir.string(), ec.value());
   if (Status s = FsyncPath(clips_dir_); !s.ok()) return s;
   // 3. Delete the row or keep it without local files.
-  return FinishRemovalLocked(id, after);
+  if (Status s = FinishRemovalLocked(id, after); !s.ok()) return s;
+  RefillReserveLocked();
+  return Ok();
+}
+
+void ClipStore::Impl::RefillReserveLocked() {
+  if (options_.read_only || options_.reserve_bytes <= 0) return;
+  const fs::path path = options_.state_dir / "reserve";
+  std::error_code ec;
+  if (fs::exists(path, ec)) return;
+  if (Status s =
+          WriteFileDurably(path, std::string(static_cast<size_t>(options_.reserve_bytes), '\0'));
+      !s.ok()) {
+    log_.Warn("reserve_not_refilled", {{"error", s.error().ToString()}});
+  }
+}
+
+bool ClipStore::Impl::ReleaseReserveLocked() {
+  const fs::path path = options_.state_dir / "reserve";
+  if (::unlink(path.c_str()) != 0) return false;
+  (void)FsyncPath(options_.state_dir);
+  log_.Warn("reserve_released", {{"bytes", options_.reserve_bytes}});
+  return true;
 }
 
 ClipStore::ClipStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -193,6 +222,10 @@ Result<std::unique_ptr<ClipStore>> ClipStore::Open(const StoreOptions& options, 
     }
     std::lock_guard lock(impl->mu_);
     if (Status s = impl->RecoverLocked(); !s.ok()) return s.error().WithContext("recovery");
+  }
+  if (!options.read_only) {
+    std::lock_guard lock(impl->mu_);
+    impl->RefillReserveLocked();
   }
   return std::unique_ptr<ClipStore>(new ClipStore(std::move(impl)));
 }

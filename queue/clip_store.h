@@ -115,6 +115,9 @@ struct StoreOptions {
   bool read_only = false;           // CLI listings: no recovery, no writes
   bool recover = true;              // run recovery at open (the daemon); ignored when read_only
   int busy_timeout_ms = 5000;
+  // A file of this size kept at <state_dir>/reserve and given up when the disk is so full that
+  // SQLite cannot even record a deletion; refilled once space returns. 0 = none.
+  int64_t reserve_bytes = 4 << 20;
 };
 
 class ClipStore {

@@ -41,6 +41,10 @@ class ClipStore::Impl {
   // The clip's rows in one transaction (ClipStore::InsertClip, recovery's adoption).
   Status InsertClipLocked(const ClipRecord& clip);
   Status RecoverLocked();
+  // The disk-full escape hatch (StoreOptions::reserve_bytes): refill creates the reserve file when
+  // missing (best effort); release unlinks it and reports whether there was one.
+  void RefillReserveLocked();
+  bool ReleaseReserveLocked();
   int64_t NowUnixMs() const;
 
   Db db_;

@@ -1,0 +1,225 @@
+// ClipWriter on real rings filled from a libx264 stream and a real store: the folder holds one
+// MP4 per camera, signals.pb.zst and manifest.pb with matching sizes and sha256, the rows commit
+// after the files, and a full disk (a real small tmpfs) leaves neither a partial clip nor a row.
+#include "queue/clip_writer.h"
+
+#include <sys/mount.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "codec/camera_source.h"
+#include "codec/media_init.h"
+#include "queue/manifest.h"
+#include "queue/sha256.h"
+#include "queue/signal_log.h"
+#include "tests/support/media.h"
+#include "tests/support/temp_dir.h"
+
+namespace fleetclip::queue {
+namespace {
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+struct Fixture {
+  explicit Fixture(const fs::path& state_dir = {}) {
+    InitMediaLibraries();
+    state = state_dir.empty() ? dir.path() / "state" : state_dir;
+    const fs::path video = dir.path() / "cam.mkv";
+    testing::MakeTestVideo(video, {.width = 160, .height = 120, .seconds = 3, .gop = 15});
+    ring = std::make_unique<PacketRing>(RingLimits{.max_duration = 3600s, .max_bytes = 1LL << 30});
+    CameraOptions o;
+    o.name = "front";
+    o.url = video;
+    o.pacing = CameraOptions::Pacing::kAsFastAsPossible;
+    o.backoff_initial = 0ns;
+    o.max_opens = 1;
+    CameraSource(o, *ring, clock, log).Run({});
+  }
+  std::unique_ptr<ClipStore> OpenStore() {
+    return std::move(
+        ClipStore::Open({.state_dir = state, .reserve_bytes = 64 << 10}, clock, log).value());
+  }
+  triggers::ClipRequest Request(int priority = 50) {
+    const Snapshot all = ring->Take(MonoFromNanos(0), MonoFromNanos(INT64_MAX));
+    triggers::ClipRequest r;
+    r.start = all.first_time();
+    r.end = all.last_time();
+    r.priority = priority;
+    r.mono_at_trigger = r.start;
+    r.wall_at_trigger = clock.WallNow();
+    triggers::ClipEvent e;
+    e.rule = "harsh_braking";
+    e.time = r.start + 1s;
+    e.priority = priority;
+    r.events.push_back(e);
+    return r;
+  }
+  static std::vector<proto::SignalFrame> Signals(MonoTime start, MonoTime end) {
+    std::vector<proto::SignalFrame> frames;
+    for (MonoTime t = start; t <= end; t += 10ms) {
+      auto& f = frames.emplace_back();
+      f.set_mono_ns(ToNanos(t));
+      f.set_seq(frames.size());
+      auto* v = f.add_values();
+      v->set_name("speed");
+      v->set_number(12.5);
+    }
+    return frames;
+  }
+
+  TempDir dir;
+  fs::path state;
+  FakeClock clock;
+  MemoryLogSink sink;
+  Logger log{sink};
+  std::unique_ptr<PacketRing> ring;
+};
+
+StorageLimits Unlimited() {
+  StorageLimits l;
+  l.quota_bytes = 1LL << 40;
+  l.min_free_bytes = 0;
+  l.min_free_percent = 0;
+  return l;
+}
+
+std::string ReadAll(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Reports plenty of room so writes run into the real ENOSPC.
+class LyingDisk final : public DiskSpace {
+ public:
+  Result<FsSpace> Space(const fs::path&) const override { return FsSpace{1LL << 40, 1LL << 40}; }
+};
+
+}  // namespace
+
+TEST_CASE("A written clip's folder matches its manifest and its rows") {
+  Fixture f;
+  auto store = f.OpenStore();
+  StatvfsDiskSpace disk;
+  StorageBudget budget(*store, disk, Unlimited(), f.log);
+  ClipWriter writer(*store, budget, {{"front", f.ring.get()}}, Fixture::Signals, f.clock, f.log,
+                    {.vehicle_id = "car-7"}, 1);
+  auto rec = writer.Write(writer.Cut(f.Request()));
+  REQUIRE(rec.ok());
+  const fs::path dir = store->ClipDir(rec->id);
+  proto::ClipManifest m;
+  REQUIRE(m.ParseFromString(ReadAll(dir / "manifest.pb")));
+  CHECK(m.vehicle_id() == "car-7");
+  CHECK(m.cameras_size() == 1);
+  REQUIRE(m.files_size() == 2);
+  for (const auto& file : m.files()) {
+    CHECK(fs::file_size(dir / file.name()) == static_cast<uint64_t>(file.bytes()));
+    CHECK(Sha256FileHex(dir / file.name()).value() == BytesToHex(file.sha256()));
+  }
+  auto row = store->Get(rec->id).value();
+  CHECK(row.files.size() == 3);  // front.mp4, signals.pb.zst, manifest.pb
+  CHECK(row.rules == "harsh_braking");
+  CHECK(row.bytes == rec->bytes);
+  CHECK(fs::is_empty(store->clips_dir() / ".tmp"));
+}
+
+TEST_CASE("The clip's signal log decodes to the window's frames") {
+  Fixture f;
+  auto store = f.OpenStore();
+  StatvfsDiskSpace disk;
+  StorageBudget budget(*store, disk, Unlimited(), f.log);
+  ClipWriter writer(*store, budget, {{"front", f.ring.get()}}, Fixture::Signals, f.clock, f.log, {},
+                    2);
+  const auto req = f.Request();
+  auto rec = writer.Write(writer.Cut(req));
+  REQUIRE(rec.ok());
+  auto frames = DecodeSignalLog(ReadAll(store->ClipDir(rec->id) / "signals.pb.zst"));
+  REQUIRE(frames.ok());
+  CHECK(frames->size() == Fixture::Signals(req.start, req.end).size());
+}
+
+TEST_CASE("Submitted clips are written by the writer thread and all are in on Stop") {
+  Fixture f;
+  auto store = f.OpenStore();
+  StatvfsDiskSpace disk;
+  StorageBudget budget(*store, disk, Unlimited(), f.log);
+  ClipWriter writer(*store, budget, {{"front", f.ring.get()}}, Fixture::Signals, f.clock, f.log, {},
+                    3);
+  writer.Start();
+  for (int i = 0; i < 3; ++i) writer.Submit(f.Request());
+  writer.Stop();
+  CHECK(writer.written() == 3);
+  ListFilter all;
+  all.limit = 0;
+  CHECK(store->List(all)->size() == 3);
+}
+
+TEST_CASE("A full disk leaves no partial clip and no row, and writing resumes when space returns") {
+  TempDir mnt;
+  REQUIRE(::mount("tmpfs", mnt.path().c_str(), "tmpfs", 0, "size=600k") == 0);
+  struct Unmount {
+    fs::path p;
+    ~Unmount() { ::umount2(p.c_str(), MNT_DETACH); }
+  } unmount{mnt.path()};
+  Fixture f(mnt.path() / "state");
+  auto store = f.OpenStore();
+  LyingDisk disk;
+  StorageBudget budget(*store, disk, Unlimited(), f.log);
+  ClipWriter writer(*store, budget, {{"front", f.ring.get()}}, Fixture::Signals, f.clock, f.log, {},
+                    4);
+  std::vector<std::string> written;
+  Error last(ErrorCode::kInternal, "no write failed");
+  for (int i = 0; i < 50; ++i) {
+    auto r = writer.Write(writer.Cut(f.Request()));
+    if (!r.ok()) {
+      last = r.error();
+      break;
+    }
+    written.push_back(r->id);
+  }
+  CHECK(last.code() == ErrorCode::kNoSpace);
+  CHECK(fs::is_empty(store->clips_dir() / ".tmp"));
+  ListFilter all;
+  all.limit = 0;
+  auto rows = store->List(all).value();
+  CHECK(rows.size() == written.size());
+  for (const auto& c : rows) CHECK(fs::exists(store->ClipDir(c.id) / "manifest.pb"));
+  CHECK(store->Counter(kCounterDroppedNoSpace).value() == 1);
+  // Space returns: delete what was written, and the next clip goes in.
+  for (const auto& id : written) {
+    Status s = store->Delete(id);
+    INFO(id << " " << (s.ok() ? "" : s.error().ToString()));
+    REQUIRE(s.ok());
+  }
+  CHECK(writer.Write(writer.Cut(f.Request())).ok());
+  CHECK(store->IntegrityCheck().value() == "ok");
+}
+
+TEST_CASE("On a small real filesystem the budget evicts older clips instead of failing") {
+  TempDir mnt;
+  REQUIRE(::mount("tmpfs", mnt.path().c_str(), "tmpfs", 0, "size=4m") == 0);
+  struct Unmount {
+    fs::path p;
+    ~Unmount() { ::umount2(p.c_str(), MNT_DETACH); }
+  } unmount{mnt.path()};
+  Fixture f(mnt.path() / "state");
+  auto store = f.OpenStore();
+  StatvfsDiskSpace disk;
+  StorageLimits l = Unlimited();
+  l.min_free_bytes = 1 << 20;
+  StorageBudget budget(*store, disk, l, f.log);
+  ClipWriter writer(*store, budget, {{"front", f.ring.get()}}, Fixture::Signals, f.clock, f.log, {},
+                    5);
+  for (int i = 0; i < 30; ++i) {
+    auto r = writer.Write(writer.Cut(f.Request()));
+    INFO(i << " " << (r.ok() ? "" : r.error().ToString()));
+    REQUIRE(r.ok());
+  }
+  CHECK(store->Counter(kCounterEvicted).value() > 0);
+  CHECK(store->Counter(kCounterDroppedNoSpace).value() == 0);
+}
+
+}  // namespace fleetclip::queue

@@ -1,0 +1,83 @@
+// Quota + free-space floor and eviction by policy. See queue/storage_budget.h.
+#include "queue/storage_budget.h"
+
+#include <sys/statvfs.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <string>
+
+namespace fleetclip::queue {
+
+Result<FsSpace> StatvfsDiskSpace::Space(const std::filesystem::path& path) const {
+  struct statvfs s {};
+  if (::statvfs(path.c_str(), &s) != 0) return ErrnoError("statvfs " + path.string(), errno);
+  return FsSpace{static_cast<int64_t>(s.f_blocks) * static_cast<int64_t>(s.f_frsize),
+                 static_cast<int64_t>(s.f_bavail) * static_cast<int64_t>(s.f_frsize)};
+}
+
+Status ValidateStorageLimits(const StorageLimits& l) {
+  if (l.quota_bytes <= 0) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "storage.quota_bytes must be above 0, got " + std::to_string(l.quota_bytes));
+  }
+  if (l.min_free_bytes < 0) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "storage.min_free_bytes must be >= 0, got " + std::to_string(l.min_free_bytes));
+  }
+  if (!(l.min_free_percent >= 0 && l.min_free_percent < 100)) {
+    return Error(ErrorCode::kInvalidArgument, "storage.min_free_percent must be in [0, 100), got " +
+                                                  std::to_string(l.min_free_percent));
+  }
+  return Ok();
+}
+
+Status StorageBudget::MakeRoom(int64_t bytes, int priority) {
+  auto used = store_.LocalBytes();
+  if (!used.ok()) return used.error();
+  auto space = disk_.Space(store_.clips_dir());
+  if (!space.ok()) return space.error();
+  const auto floor = std::max<int64_t>(
+      limits_.min_free_bytes, static_cast<int64_t>(static_cast<double>(space->total_bytes) *
+                                                   limits_.min_free_percent / 100));
+  const int64_t over_quota = *used + bytes - limits_.quota_bytes;
+  const int64_t under_floor = floor - (space->free_bytes - bytes);
+  const int64_t need = std::max(over_quota, under_floor);
+  if (need <= 0) return Ok();
+
+  auto candidates = store_.EvictionCandidates(priority);
+  if (!candidates.ok()) return candidates.error();
+  int64_t freed = 0;
+  size_t take = 0;
+  while (take < candidates->size() && freed < need) freed += (*candidates)[take++].local_bytes;
+  if (freed < need) {
+    CountDropped("no_room");
+    return Error(ErrorCode::kNoSpace,
+                 "clip of " + std::to_string(bytes) + " bytes at priority " +
+                     std::to_string(priority) + " does not fit: used " + std::to_string(*used) +
+                     " of quota " + std::to_string(limits_.quota_bytes) + ", free " +
+                     std::to_string(space->free_bytes) + " above floor " + std::to_string(floor) +
+                     ", evictable " + std::to_string(freed) + " (pinned and higher-priority " +
+                     "clips are kept)");
+  }
+  for (size_t i = 0; i < take; ++i) {
+    const ClipRecord& c = (*candidates)[i];
+    if (Status s = store_.Evict(c.id); !s.ok()) return s;
+    log_.Notice("clip_evicted_for_room", {{"clip", c.id},
+                                          {"state", ClipStateName(c.state)},
+                                          {"priority", c.priority},
+                                          {"bytes", c.local_bytes},
+                                          {"incoming_priority", priority}});
+  }
+  return Ok();
+}
+
+void StorageBudget::CountDropped(std::string_view reason) {
+  if (Status s = store_.IncrementCounter(kCounterDroppedNoSpace); !s.ok()) {
+    log_.Error("counter_failed",
+               {{"counter", kCounterDroppedNoSpace}, {"error", s.error().ToString()}});
+  }
+  log_.Warn("clip_dropped_no_space", {{"reason", reason}});
+}
+
+}  // namespace fleetclip::queue

@@ -1,0 +1,68 @@
+// StorageBudget: decides whether an incoming clip fits (DESIGN.md section 6) under a byte quota
+// for all clip folders and a free-space floor on the state filesystem (the larger of a byte floor
+// and a share of the filesystem). To make room it evicts, in ClipStore::EvictionCandidates order,
+// uploaded clips still on disk, then ready/failed clips of priority <= the incoming one, lowest
+// priority first, oldest first; never pinned or uploading clips. When even that cannot make room,
+// it evicts nothing, counts the incoming clip as dropped and says why.
+//
+// Free space comes through the DiskSpace interface so tests can simulate a filesystem.
+// Thread-compatible: one writer thread calls MakeRoom.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+
+#include "common/log.h"
+#include "common/result.h"
+#include "queue/clip_store.h"
+
+namespace fleetclip::queue {
+
+struct FsSpace {
+  int64_t total_bytes = 0;
+  int64_t free_bytes = 0;  // available to unprivileged writers (f_bavail)
+};
+
+class DiskSpace {
+ public:
+  virtual ~DiskSpace() = default;
+  virtual Result<FsSpace> Space(const std::filesystem::path& path) const = 0;
+};
+
+// statvfs(3).
+class StatvfsDiskSpace final : public DiskSpace {
+ public:
+  Result<FsSpace> Space(const std::filesystem::path& path) const override;
+};
+
+struct StorageLimits {
+  int64_t quota_bytes = 20LL << 30;
+  int64_t min_free_bytes = 5LL << 30;
+  double min_free_percent = 10;
+};
+
+// Checks limits: quota > 0, floor >= 0, percent in [0, 100). The message names field and value.
+Status ValidateStorageLimits(const StorageLimits& limits);
+
+class StorageBudget {
+ public:
+  // `store`, `disk` and `log` must outlive the budget.
+  StorageBudget(ClipStore& store, const DiskSpace& disk, StorageLimits limits, const Logger& log)
+      : store_(store), disk_(disk), limits_(limits), log_(log) {}
+
+  // Makes room for `bytes` more at `priority`, evicting as above. kNoSpace (counted as dropped)
+  // when the clip cannot fit.
+  Status MakeRoom(int64_t bytes, int priority);
+  // Counts a clip dropped for lack of space that MakeRoom admitted (ENOSPC while writing).
+  void CountDropped(std::string_view clip_or_reason);
+
+  const StorageLimits& limits() const { return limits_; }
+
+ private:
+  ClipStore& store_;
+  const DiskSpace& disk_;
+  const StorageLimits limits_;
+  const Logger& log_;
+};
+
+}  // namespace fleetclip::queue
