@@ -21,8 +21,8 @@ namespace {
 
 // Runs the fleetclip binary with `args`; returns its exit status. Output goes to `log`.
 int RunCli(std::vector<std::string> args, const std::filesystem::path& log) {
-  args.insert(args.begin(), FLEETCLIP_CLI_PATH);
-  std::vector<char*> argv;
+  std::string cli = FLEETCLIP_CLI_PATH;
+  std::vector<char*> argv = {cli.data()};
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
