@@ -6,12 +6,15 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/queue_commands.h"
 #include "cli/replay_command.h"
 
 namespace fleetclip::cli {
 
 std::span<const Command> AllCommands() {
-  static const Command kCommands[] = {kReplayCommand};
+  static const Command kCommands[] = {kListCommand,   kShowCommand,  kStatsCommand,
+                                      kExportCommand, kRetryCommand, kDeleteCommand,
+                                      kPinCommand,    kUnpinCommand, kReplayCommand};
   return kCommands;
 }
 

@@ -1,0 +1,106 @@
+// `fleetclip stats`: clips and bytes by state and by rule, the oldest clip waiting to upload, the
+// counters (dropped for lack of space, evicted) and disk use against the quota.
+#include <sys/statvfs.h>
+
+#include <charconv>
+#include <cstdio>
+
+#include "cli/queue_cli.h"
+#include "cli/queue_commands.h"
+
+namespace fleetclip::cli {
+namespace {
+
+constexpr int64_t kDefaultQuotaBytes = 20LL << 30;  // StorageConfig.quota_bytes default
+
+int RunStats(std::span<const std::string_view> args, CommandContext& ctx) {
+  QueueArgs a;
+  auto problem = ParseQueueArgs(args, {"--quota"}, {}, a);
+  int64_t quota = kDefaultQuotaBytes;
+  if (!problem && !a.positional.empty())
+    problem = "unexpected argument \"" + a.positional[0] + "\"";
+  if (!problem && a.values.contains("--quota")) {
+    const std::string& v = a.values["--quota"];
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), quota);
+    if (ec != std::errc() || p != v.data() + v.size() || quota <= 0) {
+      problem = "--quota must be a number of bytes above 0, got \"" + v + "\"";
+    }
+  }
+  if (auto code = HandleUsage(kStatsCommand, problem, a, ctx)) return *code;
+  auto store = OpenStoreForCli(a, false, kStatsCommand, ctx);
+  if (!store) return kExitFailure;
+  auto st = store->GetStats();
+  if (!st.ok()) return Fail(kStatsCommand, ctx, st.error());
+  if (a.json) {
+    std::string j = "{\"schema\":\"fleetclip.stats/1\",\"by_state\":{";
+    for (size_t i = 0; i < st->by_state.size(); ++i) {
+      const auto& [name, t] = st->by_state[i];
+      j += (i ? "," : "") + JsonString(name) + ":{\"clips\":" + std::to_string(t.clips) +
+           ",\"bytes\":" + std::to_string(t.bytes) +
+           ",\"local_bytes\":" + std::to_string(t.local_bytes) + "}";
+    }
+    j += "},\"by_rule\":{";
+    for (size_t i = 0; i < st->by_rule.size(); ++i) {
+      const auto& [name, t] = st->by_rule[i];
+      j += (i ? "," : "") + JsonString(name) + ":{\"clips\":" + std::to_string(t.clips) +
+           ",\"bytes\":" + std::to_string(t.bytes) +
+           ",\"local_bytes\":" + std::to_string(t.local_bytes) + "}";
+    }
+    j += "},\"oldest_waiting\":";
+    if (st->oldest_waiting) {
+      j += "{\"id\":" + JsonString(st->oldest_waiting->id) +
+           ",\"created_unix_ms\":" + std::to_string(st->oldest_waiting->created_unix_ms) + "}";
+    } else {
+      j += "null";
+    }
+    j += ",\"local_bytes\":" + std::to_string(st->local_bytes) +
+         ",\"quota_bytes\":" + std::to_string(quota) +
+         ",\"dropped_no_space\":" + std::to_string(st->dropped_no_space) +
+         ",\"evicted\":" + std::to_string(st->evicted) + "}\n";
+    ctx.out << j;
+    return kExitOk;
+  }
+  char line[256];
+  std::string out;
+  std::snprintf(line, sizeof line, "%-12s  %8s  %10s  %10s\n", "STATE", "CLIPS", "SIZE", "ON DISK");
+  out += line;
+  for (const auto& [name, t] : st->by_state) {
+    std::snprintf(line, sizeof line, "%-12s  %8lld  %10s  %10s\n", name.c_str(),
+                  static_cast<long long>(t.clips), HumanBytes(t.bytes).c_str(),
+                  HumanBytes(t.local_bytes).c_str());
+    out += line;
+  }
+  std::snprintf(line, sizeof line, "\n%-24s  %8s  %10s  %10s\n", "RULE", "CLIPS", "SIZE",
+                "ON DISK");
+  out += line;
+  for (const auto& [name, t] : st->by_rule) {
+    std::snprintf(line, sizeof line, "%-24s  %8lld  %10s  %10s\n", name.c_str(),
+                  static_cast<long long>(t.clips), HumanBytes(t.bytes).c_str(),
+                  HumanBytes(t.local_bytes).c_str());
+    out += line;
+  }
+  out += "\noldest waiting:  ";
+  out += st->oldest_waiting
+             ? st->oldest_waiting->id + " (" + IsoTime(st->oldest_waiting->created_unix_ms) + ")\n"
+             : std::string("none\n");
+  std::snprintf(line, sizeof line, "disk use:        %s of %s quota (%.1f%%)\n",
+                HumanBytes(st->local_bytes).c_str(), HumanBytes(quota).c_str(),
+                100.0 * static_cast<double>(st->local_bytes) / static_cast<double>(quota));
+  out += line;
+  out += "dropped (space): " + std::to_string(st->dropped_no_space) + "\n";
+  out += "evicted:         " + std::to_string(st->evicted) + "\n";
+  ctx.out << out;
+  return kExitOk;
+}
+
+}  // namespace
+
+const Command kStatsCommand{
+    "stats", "counts and bytes by state and rule, oldest waiting clip, disk use",
+    "fleetclip stats [--quota BYTES] [--json] [--db PATH | --state-dir DIR]\n"
+    "  --quota  the storage quota to compare disk use with (default 21474836480, the\n"
+    "           storage.quota_bytes default)\n"
+    "  --json   JSON (schema fleetclip.stats/1, docs/cli.md)\n",
+    RunStats};
+
+}  // namespace fleetclip::cli
