@@ -1,5 +1,6 @@
 // ClipStore: what fleet engineers ask of the queue (list, show, stats) and act on (retry, pin,
 // delete), plus the storage budget's primitives (eviction candidates, evict, counters).
+#include <map>
 #include <string>
 
 #include "queue/clip_store.h"
@@ -44,32 +45,37 @@ Result<Stats> ClipStore::GetStats() {
     stats.by_state.emplace_back(std::string(ClipStateName(static_cast<ClipState>(i))),
                                 StateTotals{});
   }
-  auto st =
-      db.Prepare("SELECT state,COUNT(*),TOTAL(bytes),TOTAL(local_bytes) FROM clips GROUP BY state");
+  // One index-only scan (clips_stats) for both tables; `rules` lists a clip's distinct rules.
+  auto st = db.Prepare(
+      "SELECT state,rules,COUNT(*),TOTAL(bytes),TOTAL(local_bytes) FROM clips "
+      "GROUP BY state,rules");
   if (!st.ok()) return st.error();
+  std::map<std::string, StateTotals> rules;
   while (true) {
     auto row = st->Step();
     if (!row.ok()) return row.error();
     if (!*row) break;
-    auto state = ParseClipState(st->Text(0));
-    if (!state) continue;
-    StateTotals& t = stats.by_state[static_cast<size_t>(*state)].second;
-    t = {st->Int(1), static_cast<int64_t>(st->Double(2)), static_cast<int64_t>(st->Double(3))};
-    stats.local_bytes += t.local_bytes;
+    const StateTotals t{st->Int(2), static_cast<int64_t>(st->Double(3)),
+                        static_cast<int64_t>(st->Double(4))};
+    if (auto state = ParseClipState(st->Text(0))) {
+      StateTotals& s = stats.by_state[static_cast<size_t>(*state)].second;
+      s.clips += t.clips;
+      s.bytes += t.bytes;
+      s.local_bytes += t.local_bytes;
+      stats.local_bytes += t.local_bytes;
+    }
+    const std::string list = st->Text(1);
+    for (size_t start = 0; start < list.size();) {
+      size_t end = list.find(',', start);
+      if (end == std::string::npos) end = list.size();
+      StateTotals& r = rules[list.substr(start, end - start)];
+      r.clips += t.clips;
+      r.bytes += t.bytes;
+      r.local_bytes += t.local_bytes;
+      start = end + 1;
+    }
   }
-  auto rules = db.Prepare(
-      "SELECT e.rule,COUNT(*),TOTAL(c.bytes),TOTAL(c.local_bytes) FROM "
-      "(SELECT DISTINCT rule,clip_id FROM events) e JOIN clips c ON c.id=e.clip_id "
-      "GROUP BY e.rule ORDER BY e.rule");
-  if (!rules.ok()) return rules.error();
-  while (true) {
-    auto row = rules->Step();
-    if (!row.ok()) return row.error();
-    if (!*row) break;
-    stats.by_rule.emplace_back(rules->Text(0),
-                               StateTotals{rules->Int(1), static_cast<int64_t>(rules->Double(2)),
-                                           static_cast<int64_t>(rules->Double(3))});
-  }
+  stats.by_rule.assign(rules.begin(), rules.end());
   auto oldest = db.Prepare(std::string("SELECT ") + kClipColumns +
                            " FROM clips WHERE state='ready' ORDER BY created_unix_ms, id LIMIT 1");
   if (!oldest.ok()) return oldest.error();

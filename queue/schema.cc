@@ -2,6 +2,7 @@
 //   1: clips, events, files (the first release).
 //   2: multipart resume state: files.upload_id/part_size and upload_parts.
 //   3: counters (dropped/evicted totals) and the indexes behind `fleetclip list --rule` and stats.
+//   4: a covering index for `fleetclip stats` (one index-only scan for states and rules).
 #include "queue/schema.h"
 
 #include <string>
@@ -73,6 +74,10 @@ CREATE TABLE upload_parts(
 CREATE TABLE counters(name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX events_by_rule ON events(rule, clip_id);
 CREATE INDEX clips_by_state_created ON clips(state, created_unix_ms);
+)sql",
+    // 4
+    R"sql(
+CREATE INDEX clips_stats ON clips(state, rules, bytes, local_bytes);
 )sql",
 };
 static_assert(std::size(kSteps) == kSchemaVersion);
