@@ -1,0 +1,137 @@
+// Golden tests for the queue commands: a fixed database (three clips, fixed ids and times) and the
+// exact table and JSON output of `fleetclip list/show/stats`, compared byte for byte with
+// tests/e2e/golden/*. Run with FLEETCLIP_UPDATE_GOLDEN=1 to rewrite the files after an intended
+// change (JSON changes must keep docs/cli.md's stability rules).
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "queue/clip_store.h"
+#include "tests/support/temp_dir.h"
+
+namespace fleetclip {
+namespace {
+namespace fs = std::filesystem;
+
+std::string Run(const std::string& args, int* rc) {
+  std::string command = FLEETCLIP_CLI_PATH;
+  command.append(" ").append(args).append(" 2>&1");
+  FILE* p = ::popen(command.c_str(), "r");
+  REQUIRE(p != nullptr);
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  *rc = WEXITSTATUS(::pclose(p));
+  return out;
+}
+
+constexpr const char* kIds[] = {"01900000-0000-7000-8000-000000000000",
+                                "01900000-0000-7000-8000-000000000001",
+                                "01900000-0000-7000-8000-000000000002"};
+
+void Fill(const fs::path& state) {
+  FakeClock clock;
+  MemoryLogSink sink;
+  Logger log(sink);
+  auto store = queue::ClipStore::Open({.state_dir = state, .reserve_bytes = 0}, clock, log).value();
+  const char* rules[] = {"harsh_braking", "disengagement", "harsh_braking,steering_jerk"};
+  for (int i = 0; i < 3; ++i) {
+    queue::ClipRecord c;
+    c.id = kIds[i];
+    c.priority = 10 * (i + 1);
+    c.bytes = 1'000'000 * (i + 1);
+    c.local_bytes = c.bytes;
+    c.created_unix_ms = 1'767'225'600'000 + i * 60'000;
+    c.window_start_unix_ms = c.created_unix_ms - 30'000;
+    c.duration_ms = 45'000;
+    c.rules = rules[i];
+    queue::EventRecord e;
+    e.rule = i == 1 ? "disengagement" : "harsh_braking";
+    e.source = "rule";
+    e.fired_unix_ms = c.created_unix_ms - 15'000;
+    e.priority = c.priority;
+    e.peak = -4.5;
+    e.tag = i == 1 ? "driver_steer" : "";
+    c.events.push_back(e);
+    c.files.push_back({"front.mp4", c.bytes, std::string(64, 'a'), false});
+    REQUIRE(store->InsertClip(c).ok());
+  }
+  REQUIRE(store->MarkFailed("01900000-0000-7000-8000-000000000001", "403 Forbidden").ok());
+  REQUIRE(store->SetPinned("01900000-0000-7000-8000-000000000002", true).ok());
+}
+
+void CheckGolden(const std::string& name, const std::string& actual) {
+  const fs::path path = fs::path(FLEETCLIP_GOLDEN_DIR) / name;
+  if (std::getenv("FLEETCLIP_UPDATE_GOLDEN") != nullptr) {
+    std::ofstream(path, std::ios::binary) << actual;
+    return;
+  }
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE(in.good());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  CHECK(actual == ss.str());
+}
+
+struct Fixture {
+  Fixture() { Fill(dir.path()); }
+  TempDir dir;
+  std::string Cli(const std::string& args, int* rc) {
+    std::string full = args;
+    full.append(" --state-dir ").append(dir.path().string());
+    return Run(full, rc);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("list prints the golden table") {
+  Fixture f;
+  int rc = -1;
+  CheckGolden("list.txt", f.Cli("list", &rc));
+  CHECK(rc == 0);
+}
+
+TEST_CASE("list --json prints the golden document") {
+  Fixture f;
+  int rc = -1;
+  CheckGolden("list.json", f.Cli("list --json", &rc));
+  CHECK(rc == 0);
+}
+
+TEST_CASE("show --json prints the golden document") {
+  Fixture f;
+  int rc = -1;
+  CheckGolden("show.json", f.Cli("show 01900000-0000-7000-8000-000000000001 --json", &rc));
+  CHECK(rc == 0);
+}
+
+TEST_CASE("stats prints the golden table and JSON") {
+  Fixture f;
+  int rc = -1;
+  CheckGolden("stats.txt", f.Cli("stats", &rc));
+  CheckGolden("stats.json", f.Cli("stats --json", &rc));
+  CHECK(rc == 0);
+}
+
+TEST_CASE("An unknown clip fails with exit code 1 and a bad option with 2") {
+  Fixture f;
+  int rc = -1;
+  f.Cli("show 01900000-0000-7000-8000-000000000009", &rc);
+  CHECK(rc == 1);
+  f.Cli("list --limit many", &rc);
+  CHECK(rc == 2);
+}
+
+TEST_CASE("retry brings the failed clip back and list --state shows it ready") {
+  Fixture f;
+  int rc = -1;
+  CHECK(f.Cli("retry --failed", &rc) == "requeued 1 clip\n");
+  CHECK(rc == 0);
+  const std::string ready = f.Cli("list --state ready --json", &rc);
+  CHECK(ready.find("000000000001") != std::string::npos);
+}
+
+}  // namespace fleetclip
