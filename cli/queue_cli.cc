@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <ctime>
 
+#include "cli/config_file.h"
+
 namespace fleetclip::cli {
 namespace fs = std::filesystem;
 
@@ -13,8 +15,8 @@ std::optional<std::string> ParseQueueArgs(std::span<const std::string_view> args
                                           std::initializer_list<std::string_view> value_options,
                                           std::initializer_list<std::string_view> flag_options,
                                           QueueArgs& out) {
-  const char* env = std::getenv("FLEETCLIP_STATE_DIR");
-  out.state_dir = env != nullptr && *env != '\0' ? fs::path(env) : fs::path(kDefaultStateDir);
+  bool explicit_dir = false;
+  fs::path config_path = DefaultConfigPath();
   auto in = [](std::initializer_list<std::string_view> list, std::string_view a) {
     for (auto x : list) {
       if (x == a) return true;
@@ -27,7 +29,7 @@ std::optional<std::string> ParseQueueArgs(std::span<const std::string_view> args
       out.help = true;
     } else if (a == "--json") {
       out.json = true;
-    } else if (a == "--db" || a == "--state-dir" || in(value_options, a)) {
+    } else if (a == "--db" || a == "--state-dir" || a == "--config" || in(value_options, a)) {
       if (i + 1 >= args.size()) return std::string(a) + " needs a value";
       const std::string_view v = args[++i];
       if (a == "--db") {
@@ -35,8 +37,12 @@ std::optional<std::string> ParseQueueArgs(std::span<const std::string_view> args
         if (db.filename() != "queue.db")
           return "--db must name a queue.db file, got \"" + std::string(v) + "\"";
         out.state_dir = db.parent_path().empty() ? fs::path(".") : db.parent_path();
+        explicit_dir = true;
       } else if (a == "--state-dir") {
         out.state_dir = fs::path(v);
+        explicit_dir = true;
+      } else if (a == "--config") {
+        config_path = fs::path(v);
       } else {
         out.values[std::string(a)] = std::string(v);
       }
@@ -48,6 +54,21 @@ std::optional<std::string> ParseQueueArgs(std::span<const std::string_view> args
       out.positional.emplace_back(a);
     }
   }
+  if (explicit_dir || out.help) return std::nullopt;
+  // Where the daemon keeps it: $FLEETCLIP_STATE_DIR, else the base config's state_dir, else the
+  // default.
+  const char* env = std::getenv("FLEETCLIP_STATE_DIR");
+  if (env != nullptr && *env != '\0') {
+    out.state_dir = fs::path(env);
+    return std::nullopt;
+  }
+  out.state_dir = fs::path(kDefaultStateDir);
+  Result<proto::BaseConfig> config = ReadBaseConfig(config_path);
+  if (!config.ok()) {
+    if (config.error().code() == ErrorCode::kNotFound) return std::nullopt;
+    return config.error().message();
+  }
+  if (!config->state_dir().empty()) out.state_dir = fs::path(config->state_dir());
   return std::nullopt;
 }
 

@@ -19,8 +19,9 @@
 
 namespace fleetclip::cli {
 
-// Default state directory: $FLEETCLIP_STATE_DIR, else /var/lib/fleetclip (the unit's
-// StateDirectory). The database is <state dir>/queue.db.
+// State directory: --db/--state-dir, else $FLEETCLIP_STATE_DIR, else `state_dir` of the base config
+// (--config PATH, $FLEETCLIP_CONFIG or /etc/fleetclip/fleetclip.conf, when it exists), else
+// /var/lib/fleetclip (the unit's StateDirectory). The database is <state dir>/queue.db.
 inline constexpr std::string_view kDefaultStateDir = "/var/lib/fleetclip";
 
 struct QueueArgs {

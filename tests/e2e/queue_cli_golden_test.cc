@@ -135,3 +135,27 @@ TEST_CASE("retry brings the failed clip back and list --state shows it ready") {
 }
 
 }  // namespace fleetclip
+
+namespace fleetclip {
+
+TEST_CASE("Without --state-dir the queue is found through the base config's state_dir") {
+  Fixture f;
+  const auto conf = f.dir.path() / "fleetclip.conf";
+  std::ofstream(conf) << "vehicle_id: \"car-1\"\nstate_dir: \"" << f.dir.path().string() << "\"\n";
+  int rc = -1;
+  const std::string out = Run("list --json --config " + conf.string(), &rc);
+  REQUIRE(rc == 0);
+  REQUIRE(out.find(kIds[0]) != std::string::npos);
+}
+
+TEST_CASE("A base config that does not parse is a usage error naming the file, line and column") {
+  Fixture f;
+  const auto conf = f.dir.path() / "bad.conf";
+  std::ofstream(conf) << "vehicle_id: \"car-1\"\nstate_dir: 42 43\n";
+  int rc = -1;
+  const std::string out = Run("list --config " + conf.string(), &rc);
+  REQUIRE(rc == 2);
+  REQUIRE(out.find("bad.conf:2:") != std::string::npos);
+}
+
+}  // namespace fleetclip
