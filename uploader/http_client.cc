@@ -50,6 +50,14 @@ size_t ReadBody(char* buf, size_t size, size_t n, void* user) {
   return static_cast<size_t>(got);
 }
 
+// Lets libcurl resend the body from the start, e.g. when a reused connection turns out dead.
+int SeekBody(void* user, curl_off_t offset, int origin) {
+  auto* x = static_cast<Exchange*>(user);
+  if (origin != SEEK_SET || offset < 0) return CURL_SEEKFUNC_CANTSEEK;
+  x->sent = offset;
+  return CURL_SEEKFUNC_OK;
+}
+
 size_t WriteBody(char* data, size_t size, size_t n, void* user) {
   auto* x = static_cast<Exchange*>(user);
   const size_t bytes = size * n;
@@ -170,6 +178,8 @@ HttpResponse HttpClient::Perform(const HttpRequest& request, std::stop_token sto
     curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(body_bytes));
     curl_easy_setopt(c, CURLOPT_READFUNCTION, ReadBody);
     curl_easy_setopt(c, CURLOPT_READDATA, &x);
+    curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, SeekBody);
+    curl_easy_setopt(c, CURLOPT_SEEKDATA, &x);
     if (request.method == "POST") curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "POST");
   } else if (request.method == "HEAD") {
     curl_easy_setopt(c, CURLOPT_NOBODY, 1L);

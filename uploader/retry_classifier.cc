@@ -43,7 +43,8 @@ FailureClass ClassifyCurl(int code) {
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
     case CURLE_WEIRD_SERVER_REPLY:
-    case CURLE_READ_ERROR:  // our read callback paused on a transient condition
+    case CURLE_SEND_FAIL_REWIND:  // a reused connection died under a body libcurl could not rewind
+    case CURLE_READ_ERROR:        // our read callback paused on a transient condition
     case CURLE_ABORTED_BY_CALLBACK:
     case CURLE_AGAIN:
       return FailureClass::kTransient;

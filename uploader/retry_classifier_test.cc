@@ -33,6 +33,7 @@ const Row kTable[] = {
     {CURLE_PARTIAL_FILE, 0, "", "truncated response", T},
     {CURLE_SSL_CONNECT_ERROR, 0, "", "handshake cut", T},
     {CURLE_WEIRD_SERVER_REPLY, 0, "", "garbage", T},
+    {CURLE_SEND_FAIL_REWIND, 0, "", "reset on a reused connection", T},
     {CURLE_ABORTED_BY_CALLBACK, 0, "", "stopped", T},
     {CURLE_PEER_FAILED_VERIFICATION, 0, "", "bad certificate", P},
     {CURLE_URL_MALFORMAT, 0, "", "bad url", P},
