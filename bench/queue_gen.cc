@@ -33,17 +33,19 @@ int main(int argc, char** argv) {
   if (sqlite3_open((dir + "/queue.db").c_str(), &db) != SQLITE_OK) return 1;
   sqlite3_exec(db, "PRAGMA synchronous=OFF; BEGIN", nullptr, nullptr, nullptr);
   sqlite3_stmt *clip, *event, *file;
-  sqlite3_prepare_v2(db,
-                     "INSERT INTO clips(id,state,priority,bytes,local_bytes,created_unix_ms,"
-                     "window_start_unix_ms,duration_ms,rules) VALUES(?1,?2,?3,?4,?5,?6,?6,45000,?7)",
-                     -1, &clip, nullptr);
+  sqlite3_prepare_v2(
+      db,
+      "INSERT INTO clips(id,state,priority,bytes,local_bytes,created_unix_ms,"
+      "window_start_unix_ms,duration_ms,rules) VALUES(?1,?2,?3,?4,?5,?6,?6,45000,?7)",
+      -1, &clip, nullptr);
   sqlite3_prepare_v2(db,
                      "INSERT INTO events(clip_id,seq,rule,source,fired_unix_ms,priority,peak) "
                      "VALUES(?1,0,?2,'rule',?3,?4,-4.2)",
                      -1, &event, nullptr);
   sqlite3_prepare_v2(db, "INSERT INTO files(clip_id,name,bytes,sha256) VALUES(?1,?2,?3,?4)", -1,
                      &file, nullptr);
-  const char* kStates[] = {"uploaded", "uploaded", "uploaded", "ready", "failed", "evicted", "lost"};
+  const char* kStates[] = {"uploaded", "uploaded", "uploaded", "ready",
+                           "failed",   "evicted",  "lost"};
   const char* kRules[] = {"harsh_braking", "disengagement", "steering_jerk"};
   const char* kFiles[] = {"front.mp4", "signals.pb.zst", "manifest.pb"};
   queue::ClipIdGenerator ids(7);
