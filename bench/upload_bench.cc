@@ -56,7 +56,8 @@ int main(int argc, char** argv) {
   S3Endpoint ep{argv[2], argv[3], {argv[5], argv[6], "", "us-east-1"}};
   S3TransportOptions options;
   if (argc > 7) options.parallel_parts = std::stoi(argv[7]);
-  auto transport = S3Transport::Create(ep, [k = ep.key] { return Result<SigV4Key>(k); }, options, log);
+  auto transport = S3Transport::Create(
+      ep, [k = ep.key] { return Result<SigV4Key>(k); }, options, log);
   if (!transport.ok()) {
     std::fprintf(stderr, "%s\n", transport.error().ToString().c_str());
     return 1;
