@@ -1,0 +1,139 @@
+// Uploader passes on a fake queue and a recording transport: manifest.pb goes last, a held-back
+// clip is not touched and its reason is reported, retryable errors schedule the next attempt after
+// the backoff, permanent ones fail the clip, already-uploaded files are skipped.
+#include <catch2/catch.hpp>
+
+#include "tests/support/memory_upload_journal.h"
+#include "uploader/uploader.h"
+
+namespace fleetclip::uploader {
+namespace {
+
+using namespace std::chrono_literals;
+
+class FakeQueue final : public UploadQueue {
+ public:
+  Result<std::vector<UploadCandidate>> UploadCandidates(WallTime, int) override { return clips; }
+  Status MarkUploading(const std::string& id) override { return Log("uploading " + id); }
+  Status MarkUploaded(const std::string& id) override { return Log("uploaded " + id); }
+  Status ScheduleRetry(const std::string& id, WallTime next, const std::string& error) override {
+    next_attempt = next;
+    return Log("retry " + id + " " + error);
+  }
+  Status MarkFailed(const std::string& id, const std::string& reason) override {
+    return Log("failed " + id + " " + reason);
+  }
+  Status Log(std::string s) {
+    events.push_back(std::move(s));
+    return Ok();
+  }
+  std::vector<UploadCandidate> clips;
+  std::vector<std::string> events;
+  WallTime next_attempt;
+};
+
+class RecordingTransport final : public Transport {
+ public:
+  Status PutFile(const std::string&, const LocalFile& f, const std::string& key, UploadJournal&,
+                 std::stop_token) override {
+    keys.push_back(key);
+    if (f.name == fail_on) return Error(fail_code, "injected");
+    return Ok();
+  }
+  const TransferStats& stats() const override { return stats_; }
+  std::vector<std::string> keys;
+  std::string fail_on;
+  ErrorCode fail_code = ErrorCode::kUnavailable;
+
+ private:
+  TransferStats stats_;
+};
+
+struct Bench {
+  Bench() : policy(PolicyConfig{}, zone), log(sink) {
+    clock.Advance(23h);  // 2026-01-01 23:00 UTC: inside the default window
+    parked.Observe(clock.Now(), 0, true);
+    UploadCandidate c;
+    c.clip_id = "c1";
+    c.vehicle_id = "veh";
+    c.priority = 10;
+    c.captured_at = clock.WallNow();
+    c.attempts = 2;
+    c.files = {{"manifest.pb", "/x/manifest.pb", 10, "", false},
+               {"front.mp4", "/x/front.mp4", 100, "", false},
+               {"rear.mp4", "/x/rear.mp4", 100, "", true}};
+    queue.clips.push_back(c);
+  }
+  Result<PassResult> Pass() {
+    Uploader u(queue, journal, transport, policy, clock, log,
+               Backoff({1'000, 60'000}, [] { return 0.5; }), UploaderOptions{"p", 8});
+    return u.RunPass(net, parked, {});
+  }
+  FakeClock clock;
+  FixedOffsetTimeZone zone{0};
+  UploadPolicy policy;
+  MemoryLogSink sink;
+  Logger log;
+  FakeQueue queue;
+  MemoryUploadJournal journal;
+  RecordingTransport transport;
+  ParkedTracker parked;
+  NetworkState net{true, "wlan0", proto::LINK_WIFI, false, "default"};
+};
+
+TEST_CASE(
+    "Files go up before manifest.pb, already-uploaded ones are skipped, then the clip is "
+    "uploaded") {
+  Bench b;
+  Result<PassResult> r = b.Pass();
+  REQUIRE(r.ok());
+  CHECK(r->uploaded == 1);
+  CHECK(b.transport.keys == std::vector<std::string>{"p/veh/2026/01/01/c1/front.mp4",
+                                                     "p/veh/2026/01/01/c1/manifest.pb"});
+  CHECK(b.queue.events == std::vector<std::string>{"uploading c1", "uploaded c1"});
+}
+
+TEST_CASE("A clip the policy holds back is not touched and the reason is reported") {
+  Bench b;
+  b.net.link = proto::LINK_CELLULAR;
+  Result<PassResult> r = b.Pass();
+  REQUIRE(r.ok());
+  CHECK(r->reason == "waiting: cellular link");
+  CHECK(b.queue.events.empty());
+  CHECK(b.transport.keys.empty());
+}
+
+TEST_CASE(
+    "A retryable error schedules the next attempt after the backoff and keeps the manifest back") {
+  Bench b;
+  b.transport.fail_on = "front.mp4";
+  Result<PassResult> r = b.Pass();
+  REQUIRE(r.ok());
+  CHECK(r->retry_scheduled == 1);
+  CHECK(b.transport.keys.size() == 1);  // the manifest was not sent
+  // Third attempt (2 failed before): ceiling 4 s, jitter 0.5 → 2 s.
+  CHECK(b.queue.next_attempt - b.clock.WallNow() == 2s);
+  CHECK_THAT(b.queue.events.back(),
+             Catch::StartsWith("retry c1 unavailable: clip c1 file front.mp4"));
+}
+
+TEST_CASE("A permanent error fails the clip with the reason") {
+  Bench b;
+  b.transport.fail_on = "front.mp4";
+  b.transport.fail_code = ErrorCode::kPermissionDenied;
+  Result<PassResult> r = b.Pass();
+  REQUIRE(r.ok());
+  CHECK(r->failed == 1);
+  CHECK_THAT(b.queue.events.back(), Catch::StartsWith("failed c1 permission_denied:"));
+}
+
+TEST_CASE("A clip without a manifest is failed as corrupt, nothing is sent") {
+  Bench b;
+  b.queue.clips[0].files.erase(b.queue.clips[0].files.begin());
+  REQUIRE(b.Pass().ok());
+  CHECK(b.transport.keys.empty());
+  CHECK_THAT(b.queue.events.back(), Catch::StartsWith("failed c1 corruption:"));
+}
+
+}  // namespace
+}  // namespace fleetclip::uploader
