@@ -111,7 +111,10 @@ Status S3Transport::SinglePut(const std::string& clip_id, const LocalFile& file,
   if (Status s = ReadRange(fd->get(), 0, file.bytes, w.buffer, file.path.string()); !s.ok())
     return s;
   ++stats_.parts_sent;
+  // One connection carries the whole object: give it the whole cap, then its share back.
+  w.client.http().set_max_send_bytes_per_s(options_.bandwidth_limit_bps / 8);
   S3Result<std::string> put = w.client.PutObject(key, w.buffer, stop);
+  w.client.http().set_max_send_bytes_per_s(options_.http.max_send_bytes_per_s);
   if (!put.value.ok()) return Failed(put);
   const std::string md5 = Hex(Md5(w.buffer));
   if (put.value->size() == 32 && *put.value != md5)

@@ -184,5 +184,18 @@ TEST_CASE("A file whose size changed since it was recorded is refused as corrupt
   CHECK(st.error().code() == ErrorCode::kCorruption);
 }
 
+TEST_CASE("The bandwidth cap holds an upload to its rate") {
+  S3Test s3("cap", 8 * kMiB, 5 * kMiB);
+  s3.options_.bandwidth_limit_bps = 16'000'000;  // 2 MB/s over 2 connections: 1 MB/s each
+  LocalFile f = s3.Write("cam.mp4", RandomBytes(kMiB, 8));
+  auto t = s3.Transport();
+  RealClock clock;
+  const MonoTime start = clock.Now();
+  REQUIRE(t->PutFile("c8", f, "v/c8/cam.mp4", s3.journal, {}).ok());
+  // A single PUT has the whole cap on its one connection: 1 MiB at 2 MB/s takes about 0.5 s.
+  CHECK(clock.Now() - start >= std::chrono::milliseconds(450));
+  CHECK(clock.Now() - start < std::chrono::milliseconds(5000));
+}
+
 }  // namespace
 }  // namespace fleetclip::uploader
