@@ -17,6 +17,11 @@ using CurlList = UniqueHandle<curl_slist, curl_slist_free_all>;
 
 struct HttpClient::Impl {
   CurlHandle curl;
+  // The last exchange may have left the connection out of step: a transport error, or an error
+  // status on a request with a body the server may not have read (radosgw answers 403 before the
+  // body arrives; the unread bytes would be parsed as the next request, which then gets a bare
+  // 400).
+  bool discard_connection = false;
 };
 
 namespace {
@@ -195,9 +200,13 @@ HttpResponse HttpClient::Perform(const HttpRequest& request, std::stop_token sto
     curl_easy_setopt(c, CURLOPT_USERPWD, userpwd.c_str());
   }
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+  // One cached connection per client: a fresh one replaces (and closes) a suspect one.
+  curl_easy_setopt(c, CURLOPT_MAXCONNECTS, 1L);
+  if (impl_->discard_connection) curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
 
   const CURLcode rc = curl_easy_perform(c);
   if (rc != CURLE_OK) {
+    impl_->discard_connection = true;
     response.curl_code = rc;
     response.curl_error = error_buf[0] != '\0' ? error_buf : curl_easy_strerror(rc);
     return response;
@@ -205,6 +214,7 @@ HttpResponse HttpClient::Perform(const HttpRequest& request, std::stop_token sto
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   response.status = static_cast<int>(status);
+  impl_->discard_connection = has_body && status >= 400;
   return response;
 }
 
