@@ -53,7 +53,17 @@ Status ValidateRuleSpec(const RuleSpec& rule, const RuleBounds& bounds) {
                "cooldown_ms, rearm_ms, max_per_hour and max_per_day must be 0: this rule is "
                "never rate-limited");
   }
-  for (const SeverityTier& tier : rule.tiers) {
+  for (size_t i = 0; i < rule.tiers.size(); ++i) {
+    const SeverityTier& tier = rule.tiers[i];
+    if (!IsValidRuleName(tier.name) || tier.name.size() > 32) {
+      return Bad(rule, "tier name \"" + tier.name + "\" is not [a-z0-9_]{1,32}");
+    }
+    if (i > 0 && !(tier.min_magnitude > rule.tiers[i - 1].min_magnitude)) {
+      return Bad(rule, "tier \"" + tier.name + "\" min_magnitude " +
+                           std::to_string(tier.min_magnitude) +
+                           " is not above the previous tier's " +
+                           std::to_string(rule.tiers[i - 1].min_magnitude));
+    }
     if (tier.priority < 0 || tier.priority > 100) {
       return Bad(rule, "tier \"" + tier.name + "\" priority " + std::to_string(tier.priority) +
                            " is outside 0..100");
@@ -73,8 +83,11 @@ RuleSpec RuleSpecFromConfig(const proto::RuleConfig& config) {
   rule.rearm_ms = config.rearm_ms();
   rule.max_per_hour = config.max_per_hour();
   rule.max_per_day = config.max_per_day();
-  rule.enabled = config.enabled();
+  rule.enabled = config.has_enabled() ? config.enabled() : true;
   rule.tag_signal = config.tag_signal();
+  for (const proto::SeverityTierConfig& tier : config.tiers()) {
+    rule.tiers.push_back(SeverityTier{tier.name(), tier.min_magnitude(), tier.priority()});
+  }
   return rule;
 }
 
@@ -97,10 +110,8 @@ Result<std::vector<RuleSpec>> MergeRules(
       rules.push_back(std::move(rule));
       continue;
     }
-    if (rule.expr.empty()) {
-      rule.expr = preset->expr;
-      rule.tiers = preset->tiers;
-    }
+    if (rule.expr.empty()) rule.expr = preset->expr;
+    if (config.tiers_size() == 0) rule.tiers = preset->tiers;
     rule.never_limited = preset->never_limited;
     if (rule.tag_signal.empty()) rule.tag_signal = preset->tag_signal;
     *preset = std::move(rule);

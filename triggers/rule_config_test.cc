@@ -77,4 +77,44 @@ TEST_CASE("A rule defined twice in one config is refused") {
   REQUIRE(rules.error().message() == "rule \"x\" is defined twice in the config");
 }
 
+TEST_CASE("A config rule that does not say enabled is enabled") {
+  google::protobuf::RepeatedPtrField<proto::RuleConfig> configs;
+  proto::RuleConfig* c = configs.Add();
+  c->set_name("custom");
+  c->set_expr("speed > 40");
+  proto::RuleConfig* off = configs.Add();
+  off->set_name("steering_jerk");
+  off->set_enabled(false);
+  auto rules = MergeRules(BuiltinRules(), configs, RuleBounds{});
+  REQUIRE(rules.ok());
+  REQUIRE(rules->back().enabled);
+  REQUIRE_FALSE((*rules)[2].enabled);
+}
+
+TEST_CASE("Severity tiers from config replace a preset's and must ascend") {
+  google::protobuf::RepeatedPtrField<proto::RuleConfig> configs;
+  proto::RuleConfig* c = configs.Add();
+  c->set_name("harsh_braking");
+  c->set_priority(60);
+  proto::SeverityTierConfig* t1 = c->add_tiers();
+  t1->set_name("hard");
+  t1->set_min_magnitude(4.0);
+  t1->set_priority(70);
+  proto::SeverityTierConfig* t2 = c->add_tiers();
+  t2->set_name("extreme");
+  t2->set_min_magnitude(6.0);
+  t2->set_priority(90);
+  auto rules = MergeRules(BuiltinRules(), configs, RuleBounds{});
+  REQUIRE(rules.ok());
+  REQUIRE((*rules)[1].tiers.size() == 2);
+  REQUIRE((*rules)[1].tiers[1].name == "extreme");
+
+  t2->set_min_magnitude(3.0);
+  rules = MergeRules(BuiltinRules(), configs, RuleBounds{});
+  REQUIRE_FALSE(rules.ok());
+  REQUIRE(rules.error().message() ==
+          "rule \"harsh_braking\": tier \"extreme\" min_magnitude 3.000000 is not above the "
+          "previous tier's 4.000000");
+}
+
 }  // namespace fleetclip::triggers

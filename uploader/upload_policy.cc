@@ -64,7 +64,7 @@ Result<PolicyConfig> PolicyFromProto(const proto::UploadPolicyConfig& c) {
   if (!end.ok()) return end.error();
   p.window_start_minute = *start;
   p.window_end_minute = *end;
-  p.require_parked = c.require_parked();
+  p.require_parked = c.has_require_parked() ? c.require_parked() : true;
   if (c.parked_after_ms() < 0 || c.parked_after_ms() > 3'600'000)
     return Error(ErrorCode::kInvalidArgument,
                  "upload_policy.parked_after_ms: " + std::to_string(c.parked_after_ms()) +

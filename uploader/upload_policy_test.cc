@@ -112,6 +112,7 @@ TEST_CASE("A window that does not cross midnight and an always-open window") {
   proto::UploadPolicyConfig pc;
   pc.set_window_start("09:00");
   pc.set_window_end("17:00");
+  pc.set_require_parked(false);
   Result<PolicyConfig> config = PolicyFromProto(pc);
   REQUIRE(config.ok());
   UploadPolicy policy(*config, zone);
@@ -128,6 +129,13 @@ TEST_CASE("A window that does not cross midnight and an always-open window") {
   UploadPolicy always(*PolicyFromProto(pc), zone);
   clock.Advance(12h);
   CHECK(always.Decide(wifi, p, b, clock.Now(), clock.WallNow(), 0).allowed);
+}
+
+TEST_CASE("A policy that does not mention parking requires the car to be parked") {
+  proto::UploadPolicyConfig pc;
+  REQUIRE(PolicyFromProto(pc)->require_parked);
+  pc.set_require_parked(false);
+  REQUIRE_FALSE(PolicyFromProto(pc)->require_parked);
 }
 
 TEST_CASE("Bad policy values are rejected naming the field and the bound") {
