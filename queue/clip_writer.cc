@@ -37,7 +37,8 @@ ClipWriter::ClipWriter(ClipStore& store, StorageBudget& budget, std::vector<Came
       clock_(clock),
       log_(log),
       options_(std::move(options)),
-      ids_(id_seed) {}
+      ids_(id_seed),
+      config_version_(options_.config_version) {}
 
 ClipWriter::~ClipWriter() { Stop(); }
 
@@ -62,6 +63,7 @@ ClipJob ClipWriter::Cut(triggers::ClipRequest request) const {
   job.snapshots = TakeWindow(rings, request.start, request.end);
   if (signals_) job.signals = signals_(request.start, request.end);
   job.request = std::move(request);
+  job.config_version = config_version_.load();
   return job;
 }
 
@@ -88,11 +90,18 @@ void ClipWriter::Run(std::stop_token stop) {
       if (queue_.empty()) return;  // stopped with nothing left to write
       job = std::move(queue_.front());
       queue_.pop_front();
+      writing_ = true;
     }
     auto r = Write(job);
     std::lock_guard lock(mu_);
+    writing_ = false;
     ++(r.ok() ? written_ : dropped_);
   }
+}
+
+int64_t ClipWriter::pending() const {
+  std::lock_guard lock(mu_);
+  return static_cast<int64_t>(queue_.size()) + (writing_ ? 1 : 0);
 }
 
 int64_t ClipWriter::written() const {
@@ -134,7 +143,7 @@ Result<ClipRecord> ClipWriter::WriteInto(const ClipJob& job, const std::string& 
   m.set_vehicle_id(options_.vehicle_id);
   m.set_fleet_id(options_.fleet_id);
   m.set_software_version(options_.software_version);
-  m.set_config_version(options_.config_version);
+  m.set_config_version(job.config_version);
   m.set_window_start_mono_ns(ToNanos(req.start));
   m.set_window_end_mono_ns(ToNanos(req.end));
   m.mutable_time_mapping()->set_mono_ns(ToNanos(req.mono_at_trigger));

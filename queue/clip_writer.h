@@ -12,6 +12,7 @@
 // crash test's writer) when the thread is not started. Stop() writes what is queued, then joins.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -44,9 +45,9 @@ struct ClipWriterOptions {
   std::string vehicle_id{};
   std::string fleet_id{};
   std::string software_version{};
-  uint64_t config_version = 0;
-  int mux_parallelism = 2;  // cameras muxed at once
-  size_t max_queued = 16;   // jobs waiting for the writer; beyond it new clips are dropped
+  uint64_t config_version = 0;  // initial; SetConfigVersion() changes it for later clips
+  int mux_parallelism = 2;      // cameras muxed at once
+  size_t max_queued = 16;       // jobs waiting for the writer; beyond it new clips are dropped
 };
 
 // Everything one clip needs, cut at Submit() time.
@@ -55,6 +56,7 @@ struct ClipJob {
   std::vector<std::string> cameras;  // cameras[i] <-> snapshots[i]
   std::vector<Snapshot> snapshots;
   std::vector<proto::SignalFrame> signals;
+  uint64_t config_version = 0;  // the config active when the window was cut
 };
 
 class ClipWriter final : public triggers::ClipRequestSink {
@@ -78,8 +80,13 @@ class ClipWriter final : public triggers::ClipRequestSink {
   // Writes one clip synchronously and returns its committed record.
   Result<ClipRecord> Write(const ClipJob& job);
 
+  // The fleet config version recorded in the manifests of clips cut from now on (a config push).
+  void SetConfigVersion(uint64_t version) { config_version_.store(version); }
+
   int64_t written() const;
   int64_t dropped() const;
+  // Jobs queued or being written: 0 means every submitted clip is committed or dropped.
+  int64_t pending() const;
 
  private:
   void Run(std::stop_token stop);
@@ -97,7 +104,9 @@ class ClipWriter final : public triggers::ClipRequestSink {
 
   mutable std::mutex mu_;
   std::condition_variable_any cv_;
+  std::atomic<uint64_t> config_version_;
   std::deque<ClipJob> queue_;  // guarded by mu_
+  bool writing_ = false;       // guarded by mu_; a job taken from queue_ is being written
   int64_t written_ = 0;        // guarded by mu_
   int64_t dropped_ = 0;        // guarded by mu_
   std::jthread thread_;

@@ -141,6 +141,27 @@ TEST_CASE("The clip's signal log decodes to the window's frames") {
   CHECK(frames->size() == Fixture::Signals(req.start, req.end).size());
 }
 
+TEST_CASE("A clip records the config version active when its window was cut") {
+  Fixture f;
+  auto store = f.OpenStore();
+  StatvfsDiskSpace disk;
+  StorageBudget budget(*store, disk, Unlimited(), f.log);
+  ClipWriter writer(*store, budget, {{"front", f.ring.get()}}, Fixture::Signals, f.clock, f.log,
+                    {.config_version = 3}, 4);
+  const ClipJob before = writer.Cut(f.Request());
+  writer.SetConfigVersion(9);
+  const ClipJob after = writer.Cut(f.Request());
+  auto version_of = [&](const ClipJob& job) {
+    auto rec = writer.Write(job);
+    REQUIRE(rec.ok());
+    proto::ClipManifest m;
+    REQUIRE(m.ParseFromString(ReadAll(store->ClipDir(rec->id) / "manifest.pb")));
+    return m.config_version();
+  };
+  CHECK(version_of(before) == 3);
+  CHECK(version_of(after) == 9);
+}
+
 TEST_CASE("Submitted clips are written by the writer thread and all are in on Stop") {
   Fixture f;
   auto store = f.OpenStore();
@@ -152,6 +173,7 @@ TEST_CASE("Submitted clips are written by the writer thread and all are in on St
   for (int i = 0; i < 3; ++i) writer.Submit(f.Request());
   writer.Stop();
   CHECK(writer.written() == 3);
+  CHECK(writer.pending() == 0);
   ListFilter all;
   all.limit = 0;
   CHECK(store->List(all)->size() == 3);

@@ -59,7 +59,8 @@ class Rig {
     transport_ = std::move(*t);
     proto::UploadPolicyConfig pc;
     pc.set_window_start("00:00");
-    pc.set_window_end("00:00");  // always open
+    pc.set_window_end("00:00");    // always open
+    pc.set_require_parked(false);  // no vehicle signals in this test
     policy_ = std::make_unique<UploadPolicy>(*PolicyFromProto(pc), zone_);
     uploader_ = std::make_unique<Uploader>(*adapter_, *adapter_, *transport_, *policy_, clock_,
                                            log_, Backoff({100, 1'000}, [] { return 0.5; }),

@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
   proto::UploadPolicyConfig pc;
   pc.set_window_start("00:00");
   pc.set_window_end("00:00");
+  pc.set_require_parked(false);  // no vehicle signals in this test
   FixedOffsetTimeZone zone(0);
   UploadPolicy policy(*PolicyFromProto(pc), zone);
   Uploader uploader(adapter, adapter, **transport, policy, clock, log,

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <sstream>
 
@@ -49,7 +50,26 @@ void AddNumber(proto::SignalFrame& f, const std::string& name, double v) {
   value->set_number(v);
 }
 
+std::optional<Episode> EpisodeByName(std::string_view name) {
+  static const std::pair<std::string_view, Episode> kNames[] = {
+      {"disengagement", Episode::kDisengagement},
+      {"harsh_braking", Episode::kHarshBraking},
+      {"severe_braking", Episode::kSevereBraking},
+      {"steering_jerk", Episode::kSteeringJerk},
+      {"swerve", Episode::kSwerve},
+      {"moderate_braking", Episode::kModerateBraking},
+      {"brake_spike", Episode::kBrakeSpike},
+      {"brisk_steering", Episode::kBriskSteering},
+  };
+  for (const auto& [n, kind] : kNames) {
+    if (n == name) return kind;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+bool IsEpisodeName(std::string_view name) { return EpisodeByName(name).has_value(); }
 
 Drive GenerateDrive(const DriveOptions& options) {
   std::mt19937_64 rng(options.seed);
@@ -65,7 +85,13 @@ Drive GenerateDrive(const DriveOptions& options) {
                              Episode::kBriskSteering};
   const auto spacing = static_cast<double>(options.event_spacing_s);
   int n = 0;
-  for (double t = 35.0; t + 25.0 < static_cast<double>(options.duration_s); t += spacing, ++n) {
+  for (const auto& [name, t0] : options.script) {
+    std::optional<Episode> kind = EpisodeByName(name);
+    if (kind) plan.push_back({*kind, t0});
+  }
+  for (double t = 35.0;
+       options.script.empty() && t + 25.0 < static_cast<double>(options.duration_s);
+       t += spacing, ++n) {
     const double t0 = t + 10.0 * uniform(rng);
     plan.push_back({kEvents[(n + options.seed) % 5], t0});
     if (t0 + spacing / 2 + 20.0 < static_cast<double>(options.duration_s)) {
@@ -132,6 +158,8 @@ Drive GenerateDrive(const DriveOptions& options) {
           break;
       }
     }
+    const bool parking = options.park_at_s > 0 && t >= options.park_at_s;
+    if (parking) accel = speed > 0 ? -1.5 : 0.0;
     speed = std::max(0.0, speed + accel * dt);
     engaged = want_engaged;
     reason = want_reason;
@@ -169,7 +197,7 @@ Drive GenerateDrive(const DriveOptions& options) {
     r->set_text(engaged ? "none" : reason);
     auto* g = f.add_values();
     g->set_name("gear");
-    g->set_text("D");
+    g->set_text(parking && speed <= 0 ? "P" : "D");
     for (int k = 0; k < options.extra_signals; ++k) {
       char name[32];
       std::snprintf(name, sizeof name, "custom.s%02d", k);

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
@@ -31,6 +33,12 @@ struct DriveOptions {
   bool faults = true;            // spikes, drops, duplicates, swaps, chatter
   int extra_signals = 0;         // custom numeric signals "custom.sNN" in every frame (benchmark)
   int64_t event_spacing_s = 60;  // planted events are this far apart (windows never overlap)
+  // When set, exactly these episodes at these onsets (seconds from the start) replace the planned
+  // ones. Kinds: disengagement, harsh_braking, severe_braking, steering_jerk, swerve (events) and
+  // moderate_braking, brake_spike, brisk_steering (near misses that must not fire).
+  std::vector<std::pair<std::string, double>> script;
+  // When > 0: from this second on the car brakes gently to a stop and shifts to P (parked).
+  double park_at_s = 0;
 };
 
 struct Drive {
@@ -39,6 +47,9 @@ struct Drive {
 };
 
 Drive GenerateDrive(const DriveOptions& options);
+
+// True for the episode kinds DriveOptions::script accepts.
+bool IsEpisodeName(std::string_view name);
 
 // Writes the frames as a drive file and the events as a labels file: one line per event,
 // "<time_ns> <kind> <rule> <tag or ->".

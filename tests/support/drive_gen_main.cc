@@ -1,9 +1,12 @@
 // fleetclip_drive_gen: writes a synthetic labelled drive (see drive_gen.h) for the end-to-end
 // replay test and the trigger benchmark.
 //   fleetclip_drive_gen --out FILE --labels FILE [--seed N] [--seconds S] [--extra-signals K]
-//                       [--no-faults]
+//                       [--no-faults] [--script KIND@SECONDS,…] [--park-at SECONDS]
+// --script plants exactly the listed episodes (see DriveOptions::script), e.g. the demo's drive:
+//   --script disengagement@12,brake_spike@20,harsh_braking@28,brisk_steering@36,steering_jerk@44
 #include <cstdlib>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -27,9 +30,24 @@ int main(int argc, char** argv) {
       options.extra_signals = std::atoi(argv[++i]);
     } else if (a == "--no-faults") {
       options.faults = false;
+    } else if (a == "--script" && has_value) {
+      std::stringstream list{std::string(argv[++i])};
+      std::string item;
+      while (std::getline(list, item, ',')) {
+        const size_t at = item.find('@');
+        const std::string kind = item.substr(0, at);
+        if (at == std::string::npos || !fleetclip::testing::IsEpisodeName(kind)) {
+          std::cerr << "fleetclip_drive_gen: --script item \"" << item
+                    << "\" is not KIND@SECONDS with a known kind\n";
+          return 2;
+        }
+        options.script.emplace_back(kind, std::strtod(item.c_str() + at + 1, nullptr));
+      }
+    } else if (a == "--park-at" && has_value) {
+      options.park_at_s = std::strtod(argv[++i], nullptr);
     } else {
       std::cerr << "usage: fleetclip_drive_gen --out FILE --labels FILE [--seed N] [--seconds S] "
-                   "[--extra-signals K] [--no-faults]\n";
+                   "[--extra-signals K] [--no-faults] [--script KIND@S,…] [--park-at S]\n";
       return 2;
     }
   }
