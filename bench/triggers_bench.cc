@@ -82,8 +82,12 @@ int main(int argc, char** argv) {
   if (argc == 4 && std::strcmp(argv[2], "--seconds-of-drive") == 0) drive_s = std::atoll(argv[3]);
 
   // The same datagrams for both modes: a 100 Hz drive with 40 signals per frame.
-  const testing::Drive drive = testing::GenerateDrive(
-      {.seed = 42, .duration_s = drive_s, .faults = false, .extra_signals = kCustomSignals});
+  testing::DriveOptions options;
+  options.seed = 42;
+  options.duration_s = drive_s;
+  options.faults = false;
+  options.extra_signals = kCustomSignals;
+  const testing::Drive drive = testing::GenerateDrive(options);
   std::vector<std::string> datagrams;
   datagrams.reserve(drive.frames.size());
   for (const auto& f : drive.frames) datagrams.push_back(f.SerializeAsString());

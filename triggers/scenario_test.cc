@@ -63,8 +63,11 @@ TEST_CASE("Every planted event fires its rule and no clip holds only unplanted f
   int severe_planted = 0, severe_tiered = 0, wrongly_severe = 0, tags_right = 0, disengagements = 0;
   IngestStats total;
   for (uint64_t seed = 1; seed <= 4; ++seed) {
-    const testing::Drive drive =
-        testing::GenerateDrive({.seed = seed, .duration_s = 1200, .faults = true});
+    testing::DriveOptions options;
+    options.seed = seed;
+    options.duration_s = 1200;
+    options.faults = true;
+    const testing::Drive drive = testing::GenerateDrive(options);
     const Outcome out = Run(drive);
     total.duplicate += out.ingest.duplicate;
     total.out_of_order += out.ingest.out_of_order;
@@ -136,8 +139,11 @@ TEST_CASE("Every planted event fires its rule and no clip holds only unplanted f
 }
 
 TEST_CASE("A planted-event drive without faults produces exactly one clip per event") {
-  const testing::Drive drive =
-      testing::GenerateDrive({.seed = 9, .duration_s = 600, .faults = false});
+  testing::DriveOptions options;
+  options.seed = 9;
+  options.duration_s = 600;
+  options.faults = false;
+  const testing::Drive drive = testing::GenerateDrive(options);
   const Outcome out = Run(drive);
   REQUIRE(out.clips.size() == drive.events.size());
   for (const ClipRequest& clip : out.clips) REQUIRE(clip.events.size() == 1);

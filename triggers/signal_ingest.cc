@@ -46,6 +46,33 @@ Result<SignalId> DatagramDecoder::Resolve(size_t position, std::string_view name
 }
 
 Status DatagramDecoder::Decode(std::string_view bytes, DecodedFrame& out) {
+  for (size_t k = 0; k < layouts_.size(); ++k) {
+    const size_t i = (last_layout_ + k) % layouts_.size();
+    if (layouts_[i].Decode(bytes, out, unknown_values_)) {
+      last_layout_ = i;
+      unmatched_ = 0;
+      return Ok();
+    }
+  }
+  Status status = DecodeFull(bytes, out);
+  if (!status.ok()) return status;
+  ++unmatched_;
+  if ((unmatched_ & (unmatched_ - 1)) == 0) {
+    if (std::optional<FrameLayout> layout = FrameLayout::Learn(bytes, catalog_, kMaxTextBytes)) {
+      if (layouts_.size() < kMaxLayouts) {
+        last_layout_ = layouts_.size();
+        layouts_.push_back(std::move(*layout));
+      } else {
+        last_layout_ = next_victim_;
+        layouts_[next_victim_] = std::move(*layout);
+        next_victim_ = (next_victim_ + 1) % kMaxLayouts;
+      }
+    }
+  }
+  return status;
+}
+
+Status DatagramDecoder::DecodeFull(std::string_view bytes, DecodedFrame& out) {
   out.Clear();
   if (++generation_ == 0) {  // wrapped: forget every stamp
     std::fill(seen_.begin(), seen_.end(), 0);

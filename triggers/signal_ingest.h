@@ -19,6 +19,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "triggers/decoded_frame.h"
+#include "triggers/frame_layout.h"
 #include "triggers/rate_limited_log.h"
 #include "triggers/signal_catalog.h"
 
@@ -46,6 +47,11 @@ class DatagramDecoder {
   uint64_t unknown_values() const { return unknown_values_; }
 
  private:
+  // At most this many layouts are kept (a producer may alternate between a few frame shapes).
+  static constexpr size_t kMaxLayouts = 4;
+
+  // The full walk of the wire format; the only path that reports errors.
+  Status DecodeFull(std::string_view bytes, DecodedFrame& out);
   Result<SignalId> Resolve(size_t position, std::string_view name);
 
   const SignalCatalog& catalog_;
@@ -55,6 +61,14 @@ class DatagramDecoder {
   std::vector<uint32_t> seen_;  // per signal: generation it was last seen in
   uint32_t generation_ = 0;
   uint64_t unknown_values_ = 0;
+  // Layouts learned from accepted datagrams (triggers/frame_layout.h), tried before the full walk,
+  // the one that matched last first.
+  std::vector<FrameLayout> layouts_;
+  size_t last_layout_ = 0;
+  size_t next_victim_ = 0;
+  // Accepted datagrams in a row that no layout matched; a layout is learned at 1, 2, 4, 8... so a
+  // producer whose frames never repeat a layout costs few attempts.
+  uint64_t unmatched_ = 0;
 };
 
 class SignalIngest {

@@ -113,6 +113,71 @@ TEST_CASE("Values of signals outside the catalogue are skipped, not fatal") {
   REQUIRE(f.ingest.stats().unknown_values == 2);
 }
 
+// A frame as the drive generator sends it: numbers, a flag and two texts, in the same order.
+std::string MixedFrame(int64_t mono_ns, uint64_t seq, double speed, bool engaged,
+                       const std::string& reason, double custom = 0) {
+  proto::SignalFrame f;
+  f.set_mono_ns(mono_ns);
+  f.set_seq(seq);
+  auto* v = f.add_values();
+  v->set_name("speed");
+  v->set_number(speed);
+  v = f.add_values();
+  v->set_name("autonomy_engaged");
+  v->set_flag(engaged);
+  v = f.add_values();
+  v->set_name("disengage_reason");
+  v->set_text(reason);
+  v = f.add_values();
+  v->set_name("wiper_state");  // not in the catalogue
+  v->set_number(custom);
+  v = f.add_values();
+  v->set_name("gear");
+  v->set_text("D");
+  return f.SerializeAsString();
+}
+
+TEST_CASE("Frames that repeat a learned layout decode as the full walk decodes them") {
+  const SignalCatalog catalog = SignalCatalog::Standard();
+  DatagramDecoder warm(catalog);
+  DecodedFrame scratch;
+  REQUIRE(warm.Decode(MixedFrame(1, 1, 1.0, true, "none"), scratch).ok());  // learns the layout
+  const std::string frames[] = {
+      MixedFrame(2, 2, 12.5, true, "none", 7),
+      MixedFrame(3'000'000'000'000, 300, -0.25, false, "driver_steering_override", 1e300),
+      MixedFrame(4'000'000'000'000, 1ULL << 40, 0, true, std::string(64, 'z')),
+      MixedFrame(5'000'000'000'000, 0, 3, false, "\xc3\xa9t\xc3\xa9"),
+  };
+  for (const std::string& bytes : frames) {
+    DatagramDecoder fresh(catalog);
+    DecodedFrame want, got;
+    REQUIRE(fresh.Decode(bytes, want).ok());
+    const uint64_t unknown = warm.unknown_values();
+    REQUIRE(warm.Decode(bytes, got).ok());
+    REQUIRE(got.mono_ns == want.mono_ns);
+    REQUIRE(got.seq == want.seq);
+    REQUIRE(got.numbers == want.numbers);
+    REQUIRE(got.text_count == want.text_count);
+    for (size_t i = 0; i < want.text_count; ++i) REQUIRE(got.texts[i] == want.texts[i]);
+    REQUIRE(warm.unknown_values() == unknown + 1);
+  }
+}
+
+TEST_CASE("A frame with a learned layout but a bad value is dropped with the full walk's reason") {
+  Fixture f;
+  REQUIRE(f.Accept(MixedFrame(1, 1, 1.0, true, "none")));
+  REQUIRE_FALSE(f.Accept(MixedFrame(2, 2, INFINITY, true, "none")));
+  REQUIRE(f.sink.Count("signal \\\"speed\\\" is not a finite number") == 1);
+  REQUIRE_FALSE(f.Accept(MixedFrame(3, 3, 1.0, true, std::string(65, 'x'))));
+  REQUIRE_FALSE(f.Accept(MixedFrame(4, 4, 1.0, true, "\xff")));
+  std::string cut = MixedFrame(5, 5, 1.0, true, "none");
+  cut.pop_back();
+  REQUIRE_FALSE(f.Accept(cut));
+  REQUIRE(f.Accept(MixedFrame(6, 6, 2.0, false, "brake")));
+  REQUIRE(f.ingest.stats().malformed == 4);
+  REQUIRE(f.ingest.stats().accepted == 2);
+}
+
 TEST_CASE("Drop logs are rate-limited per reason and report what they held back") {
   Fixture f;
   for (int i = 0; i < 50; ++i) REQUIRE_FALSE(f.Accept("\xff garbage"));

@@ -3,68 +3,18 @@
 
 #include <cstring>
 
+#include "triggers/wire_format.h"
+
 namespace fleetclip::triggers {
 namespace {
 
-enum WireType : uint32_t { kVarint = 0, kFixed64 = 1, kLen = 2, kFixed32 = 5 };
-
-bool ReadVarint(const char*& p, const char* end, uint64_t& out, int max_bytes = 10) {
-  if (p != end && (static_cast<uint8_t>(*p) & 0x80) == 0) {  // one byte: tags, lengths, flags
-    out = static_cast<uint8_t>(*p++);
-    return true;
-  }
-  uint64_t v = 0;
-  for (int shift = 0; shift < 7 * max_bytes; shift += 7) {
-    if (p == end) return false;
-    const auto byte = static_cast<uint8_t>(*p++);
-    v |= static_cast<uint64_t>(byte & 0x7f) << shift;
-    if ((byte & 0x80) == 0) {
-      out = v;
-      return true;
-    }
-  }
-  return false;  // longer than max_bytes
-}
-
-// A field tag: at most 5 bytes and 32 bits, as libprotobuf reads it; field number 0 is invalid.
-bool ReadTag(const char*& p, const char* end, uint32_t& field, uint32_t& type) {
-  uint64_t tag = 0;
-  if (!ReadVarint(p, end, tag, 5) || tag > UINT32_MAX || tag >> 3 == 0) return false;
-  field = static_cast<uint32_t>(tag >> 3);
-  type = static_cast<uint32_t>(tag & 7);
-  return true;
-}
-
-// Skips a field of `type`; false when malformed.
-bool Skip(const char*& p, const char* end, uint32_t type) {
-  uint64_t n = 0;
-  switch (type) {
-    case kVarint:
-      return ReadVarint(p, end, n);
-    case kFixed64:
-      if (end - p < 8) return false;
-      p += 8;
-      return true;
-    case kFixed32:
-      if (end - p < 4) return false;
-      p += 4;
-      return true;
-    case kLen:
-      if (!ReadVarint(p, end, n) || n > static_cast<uint64_t>(end - p)) return false;
-      p += n;
-      return true;
-    default:
-      return false;  // groups (3, 4) and reserved types
-  }
-}
-
-bool ReadLen(const char*& p, const char* end, std::string_view& out) {
-  uint64_t n = 0;
-  if (!ReadVarint(p, end, n) || n > static_cast<uint64_t>(end - p)) return false;
-  out = std::string_view(p, n);
-  p += n;
-  return true;
-}
+using wire::kFixed64;
+using wire::kLen;
+using wire::kVarint;
+using wire::ReadLen;
+using wire::ReadTag;
+using wire::ReadVarint;
+using wire::Skip;
 
 bool ParseValue(std::string_view bytes, WireValue& v) {
   v = WireValue{};

@@ -1,0 +1,59 @@
+// The byte layout of a SignalFrame datagram, learned once and then used to decode the frames that
+// share it without walking the wire format. A producer sends the same signals in the same order
+// every frame, so two consecutive datagrams differ only in the values: the times, the 8 bytes of
+// each number, the byte of each flag and the texts. A FrameLayout keeps every other byte of a
+// datagram the full decoder accepted (tags, lengths, names) and, for a new datagram, compares those
+// bytes and reads the values in between. When anything differs, Decode says no and the caller
+// takes the full path (DatagramDecoder in triggers/signal_ingest.h), which also produces the error
+// for a malformed datagram. So a layout never accepts what the full path would reject, nor reads
+// other values: the fuzz harness checks both paths against each other.
+// Immutable after Learn; Decode is const and thread-compatible.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "triggers/decoded_frame.h"
+#include "triggers/signal_catalog.h"
+
+namespace fleetclip::triggers {
+
+class FrameLayout {
+ public:
+  // The layout of `bytes`, which the full decoder has just accepted against `catalog`; nullopt
+  // when the datagram is not in the canonical shape a layout covers (a SignalValue with its fields
+  // out of order or repeated, a flag varint longer than one byte...).
+  static std::optional<FrameLayout> Learn(std::string_view bytes, const SignalCatalog& catalog,
+                                          size_t max_text_bytes);
+
+  // Decodes `bytes` into `out` (cleared first) and adds the values of unknown signals to
+  // `unknown_values` when the datagram has this layout and the values are valid. False otherwise;
+  // `out` is then unspecified and `unknown_values` unchanged.
+  bool Decode(std::string_view bytes, DecodedFrame& out, uint64_t& unknown_values) const;
+
+ private:
+  enum class Slot : uint8_t {
+    kMonoNs,  // a varint: SignalFrame.mono_ns
+    kSeq,     // a varint: SignalFrame.seq
+    kNumber,  // 8 bytes: SignalValue.number
+    kFlag,    // one byte below 0x80: SignalValue.flag
+    kText,    // a whole SignalValue with a text: length, name (literal), text tag, text
+  };
+  struct Field {
+    uint32_t literal_bytes = 0;  // bytes of literals_ to match before the slot
+    uint32_t name_bytes = 0;     // kText: bytes of literals_ after those, the name field
+    Slot slot = Slot::kMonoNs;
+    int32_t id = -1;  // the signal of a value slot; -1 when not in the catalogue
+  };
+
+  std::string literals_;        // the fixed bytes, in order
+  std::vector<Field> fields_;   // the variable parts, in order
+  uint32_t tail_bytes_ = 0;     // literals after the last field
+  uint32_t unknown_count_ = 0;  // values of signals not in the catalogue, per frame
+  size_t max_text_bytes_ = 0;
+};
+
+}  // namespace fleetclip::triggers
