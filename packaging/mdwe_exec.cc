@@ -1,0 +1,124 @@
+// fleetclip_mdwe_exec: runs a command under the seccomp filter systemd installs for
+// MemoryDenyWriteExecute=yes, so a test can show that libavcodec/libx264 work with that line of
+// fleetclipd.service without a running systemd. The filter is the one of systemd 252
+// (src/shared/seccomp-util.c, seccomp_memory_deny_write_execute; Debian 12): EPERM for
+//   mmap with PROT_WRITE and PROT_EXEC both set,
+//   mprotect / pkey_mprotect adding PROT_EXEC (to any mapping, even a read-only one),
+//   shmat with SHM_EXEC.
+// A filter survives execve, so the command runs exactly as the daemon would.
+//
+//   fleetclip_mdwe_exec -- CMD [ARGS...]  install the filter, then exec CMD
+//   fleetclip_mdwe_exec --check           exit 0 if W+X memory is refused in this process (run it
+//                                         through the first form to prove the filter is inherited;
+//                                         alone it must exit 1, which shows the check can fail)
+// Exit codes: 0 ok, 1 check failed, 2 usage, 3 cannot install the filter, 127 exec failed.
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/shm.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <cstdio>
+#include <cstring>
+
+namespace {
+
+#if defined(__x86_64__)
+constexpr unsigned kNativeArch = AUDIT_ARCH_X86_64;
+#elif defined(__aarch64__)
+constexpr unsigned kNativeArch = AUDIT_ARCH_AARCH64;
+#else
+#error "add this architecture's AUDIT_ARCH_* value"
+#endif
+
+constexpr unsigned ArgLowOffset(int n) {
+  // The low 32 bits of syscall argument n (little-endian, as on both architectures above).
+  return static_cast<unsigned>(offsetof(seccomp_data, args) + 8 * n);
+}
+
+int InstallFilter() {
+  constexpr unsigned kEperm = SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA);
+  // Jump offsets count instructions forward from the next one; the numbers on the right are
+  // instruction indexes.
+  sock_filter program[] = {
+      // Other ABIs (x32, compat) are left alone: SystemCallArchitectures=native blocks them.
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),  // 0
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kNativeArch, 1, 0),            // 1
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),                      // 2
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),    // 3
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mmap, 4, 0),              // 4 -> 9
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mprotect, 6, 0),          // 5 -> 12
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_pkey_mprotect, 5, 0),     // 6 -> 12
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_shmat, 7, 0),             // 7 -> 15
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),                      // 8
+      // mmap: (prot & (W|X)) == (W|X) -> EPERM
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ArgLowOffset(2)),                // 9
+      BPF_STMT(BPF_ALU | BPF_AND | BPF_K, PROT_WRITE | PROT_EXEC),        // 10
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PROT_WRITE | PROT_EXEC, 6, 7),  // 11 -> 18 / 19
+      // mprotect, pkey_mprotect: (prot & X) == X -> EPERM
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ArgLowOffset(2)),   // 12
+      BPF_STMT(BPF_ALU | BPF_AND | BPF_K, PROT_EXEC),        // 13
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PROT_EXEC, 3, 4),  // 14 -> 18 / 19
+      // shmat: (shmflg & SHM_EXEC) == SHM_EXEC -> EPERM
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ArgLowOffset(2)),  // 15
+      BPF_STMT(BPF_ALU | BPF_AND | BPF_K, SHM_EXEC),        // 16
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SHM_EXEC, 0, 1),  // 17 -> 18 / 19
+      BPF_STMT(BPF_RET | BPF_K, kEperm),                    // 18
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),         // 19
+  };
+  sock_fprog fprog{static_cast<unsigned short>(sizeof(program) / sizeof(program[0])), program};
+  // As systemd does for an unprivileged service (NoNewPrivileges=yes is set in the unit anyway).
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return errno;
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) != 0) return errno;
+  return 0;
+}
+
+// 0 if every W+X request is refused with EPERM and ordinary mappings still work.
+int Check() {
+  int failures = 0;
+  const long page = sysconf(_SC_PAGESIZE);
+  void* wx =
+      mmap(nullptr, page, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (wx != MAP_FAILED || errno != EPERM) {
+    std::fprintf(stderr, "check: mmap(PROT_WRITE|PROT_EXEC) was not refused with EPERM\n");
+    ++failures;
+  }
+  void* rw = mmap(nullptr, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (rw == MAP_FAILED) {
+    std::fprintf(stderr, "check: plain mmap(PROT_READ|PROT_WRITE) failed: %s\n",
+                 std::strerror(errno));
+    return 1;
+  }
+  if (mprotect(rw, page, PROT_READ | PROT_EXEC) == 0 || errno != EPERM) {
+    std::fprintf(stderr, "check: mprotect(PROT_READ|PROT_EXEC) was not refused with EPERM\n");
+    ++failures;
+  }
+  if (mprotect(rw, page, PROT_READ) != 0) {
+    std::fprintf(stderr, "check: plain mprotect(PROT_READ) failed: %s\n", std::strerror(errno));
+    ++failures;
+  }
+  munmap(rw, page);
+  return failures == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 2 && std::strcmp(argv[1], "--check") == 0) return Check();
+  if (argc < 3 || std::strcmp(argv[1], "--") != 0) {
+    std::fprintf(stderr, "usage: %s -- CMD [ARGS...] | --check\n", argv[0]);
+    return 2;
+  }
+  if (int err = InstallFilter(); err != 0) {
+    std::fprintf(stderr, "mdwe_exec: cannot install the seccomp filter: %s\n", std::strerror(err));
+    return 3;
+  }
+  execvp(argv[2], argv + 2);
+  std::fprintf(stderr, "mdwe_exec: exec %s: %s\n", argv[2], std::strerror(errno));
+  return 127;
+}
