@@ -7,7 +7,7 @@ CMAKE_GEN  := -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 # Sanitizer builds: -O1 with line tables compiles much faster and still symbolizes every report.
 SAN_GEN    := -G Ninja -DCMAKE_BUILD_TYPE=Sanitize -DCMAKE_CXX_FLAGS_SANITIZE="-O1 -g1" -DFLEETCLIP_BUILD_BENCH=OFF
 
-.PHONY: all deps build demo test test-unit test-asan test-tsan bench format clean fuzz
+.PHONY: all deps build demo test test-unit test-asan test-tsan bench format clean fuzz package
 
 all: build
 
@@ -44,6 +44,11 @@ test-tsan: deps
 FUZZ_SECONDS ?= 300
 fuzz: deps
 	@triggers/fuzz/run.sh $(FUZZ_SECONDS)
+
+# The Debian package (packaging/README.md): built like `make build`, then CPack; prints its path.
+package: build
+	@out=$$(cd $(BUILD) && cpack -G DEB 2>&1) || { echo "$$out" >&2; exit 1; }; \
+	  echo "$$out" | sed -n 's/^CPack: - package: \(.*\) generated\.$$/\1/p'
 
 bench: build
 	@bench/run all
