@@ -14,9 +14,12 @@ build_dir=$1
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }
 [ "$(id -u)" -eq 0 ] || skip "needs root to install a package (dpkg -i)"
-for tool in dpkg dpkg-deb dpkg-query cpack systemd-sysusers; do
+for tool in dpkg dpkg-deb dpkg-query cpack systemd-sysusers flock; do
   command -v "$tool" >/dev/null || skip "$tool is not installed"
 done
+# One package round trip per machine at a time (several build trees may run this test at once).
+exec 9>/run/lock/fleetclip-package-test.lock
+flock -w 600 9 || fail "another packaging_deb run held /run/lock/fleetclip-package-test.lock for 10 min"
 [ -f "$build_dir/CPackConfig.cmake" ] || fail "$build_dir/CPackConfig.cmake is missing; configure first"
 # "installed", "config-files", ...; "not-installed" also when dpkg never heard of it.
 pkg_status() { dpkg-query -W -f='${db:Status-Status}' fleetclip 2>/dev/null || echo not-installed; }
