@@ -1,23 +1,27 @@
-// fleetclip_mdwe_exec: runs a command under the seccomp filter systemd installs for
-// MemoryDenyWriteExecute=yes, so a test can show that libavcodec/libx264 work with that line of
-// fleetclipd.service without a running systemd. The filter is the one of systemd 252
-// (src/shared/seccomp-util.c, seccomp_memory_deny_write_execute; Debian 12): EPERM for
-//   mmap with PROT_WRITE and PROT_EXEC both set,
-//   mprotect / pkey_mprotect adding PROT_EXEC (to any mapping, even a read-only one),
-//   shmat with SHM_EXEC.
-// A filter survives execve, so the command runs exactly as the daemon would.
+// fleetclip_sandbox_exec: runs a command under seccomp filters equal to the ones systemd 252
+// (Debian 12, src/shared/seccomp-util.c) installs for two lines of fleetclipd.service, so tests
+// can show that the libraries fleetclipd uses work under them without a running systemd.
+//   --mdwe      MemoryDenyWriteExecute=yes: EPERM for mmap with PROT_WRITE and PROT_EXEC both
+//               set, mprotect / pkey_mprotect adding PROT_EXEC (to any mapping, even a read-only
+//               one), shmat with SHM_EXEC.
+//   --families  RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6: socket() of any other family
+//               fails with EAFNOSUPPORT.
+//   --families-kill  the same, but such a socket() kills the process, to prove that a command
+//               tries one (and so that --families really is exercised).
+// Filters survive execve, so the command runs as the daemon would.
 //
-//   fleetclip_mdwe_exec -- CMD [ARGS...]  install the filter, then exec CMD
-//   fleetclip_mdwe_exec --check           exit 0 if W+X memory is refused in this process (run it
-//                                         through the first form to prove the filter is inherited;
-//                                         alone it must exit 1, which shows the check can fail)
-// Exit codes: 0 ok, 1 check failed, 2 usage, 3 cannot install the filter, 127 exec failed.
+//   fleetclip_sandbox_exec FILTER... -- CMD [ARGS...]  install the filters, then exec CMD
+//   fleetclip_sandbox_exec --check   exit 0 if W+X memory is refused in this process (run it
+//                                    through the first form with --mdwe to prove the filter is
+//                                    inherited; alone it must exit 1: the check can fail)
+// Exit codes: 0 ok, 1 check failed, 2 usage, 3 cannot install a filter, 127 exec failed.
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/shm.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -25,6 +29,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
+#include <string_view>
 
 namespace {
 
@@ -41,7 +46,15 @@ constexpr unsigned ArgLowOffset(int n) {
   return static_cast<unsigned>(offsetof(seccomp_data, args) + 8 * n);
 }
 
-int InstallFilter() {
+int Install(sock_filter* program, size_t length) {
+  sock_fprog fprog{static_cast<unsigned short>(length), program};
+  // As systemd does for an unprivileged service (NoNewPrivileges=yes is set in the unit anyway).
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return errno;
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) != 0) return errno;
+  return 0;
+}
+
+int InstallMdweFilter() {
   constexpr unsigned kEperm = SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA);
   // Jump offsets count instructions forward from the next one; the numbers on the right are
   // instruction indexes.
@@ -71,11 +84,26 @@ int InstallFilter() {
       BPF_STMT(BPF_RET | BPF_K, kEperm),                    // 18
       BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),         // 19
   };
-  sock_fprog fprog{static_cast<unsigned short>(sizeof(program) / sizeof(program[0])), program};
-  // As systemd does for an unprivileged service (NoNewPrivileges=yes is set in the unit anyway).
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return errno;
-  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) != 0) return errno;
-  return 0;
+  return Install(program, sizeof(program) / sizeof(program[0]));
+}
+
+int InstallFamiliesFilter(bool kill) {
+  const unsigned refuse =
+      kill ? SECCOMP_RET_KILL_PROCESS : SECCOMP_RET_ERRNO | (EAFNOSUPPORT & SECCOMP_RET_DATA);
+  sock_filter program[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),  // 0
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kNativeArch, 1, 0),            // 1
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),                      // 2
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),    // 3
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 0, 5),            // 4 -> 5 / 10
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ArgLowOffset(0)),               // 5
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 3, 0),                // 6 -> 10
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_INET, 2, 0),                // 7 -> 10
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_INET6, 1, 0),               // 8 -> 10
+      BPF_STMT(BPF_RET | BPF_K, refuse),                                 // 9
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),                      // 10
+  };
+  return Install(program, sizeof(program) / sizeof(program[0]));
 }
 
 // 0 if every W+X request is refused with EPERM and ordinary mappings still work.
@@ -110,15 +138,31 @@ int Check() {
 
 int main(int argc, char** argv) {
   if (argc == 2 && std::strcmp(argv[1], "--check") == 0) return Check();
-  if (argc < 3 || std::strcmp(argv[1], "--") != 0) {
-    std::fprintf(stderr, "usage: %s -- CMD [ARGS...] | --check\n", argv[0]);
+  int i = 1;
+  for (; i < argc && std::string_view(argv[i]) != "--"; ++i) {
+    const std::string_view option = argv[i];
+    int err = 0;
+    if (option == "--mdwe") {
+      err = InstallMdweFilter();
+    } else if (option == "--families" || option == "--families-kill") {
+      err = InstallFamiliesFilter(option == "--families-kill");
+    } else {
+      i = argc;  // usage
+      break;
+    }
+    if (err != 0) {
+      std::fprintf(stderr, "sandbox_exec: cannot install the %s filter: %s\n", argv[i],
+                   std::strerror(err));
+      return 3;
+    }
+  }
+  if (i + 1 >= argc) {
+    std::fprintf(stderr,
+                 "usage: %s [--mdwe] [--families|--families-kill] -- CMD [ARGS...] | --check\n",
+                 argv[0]);
     return 2;
   }
-  if (int err = InstallFilter(); err != 0) {
-    std::fprintf(stderr, "mdwe_exec: cannot install the seccomp filter: %s\n", std::strerror(err));
-    return 3;
-  }
-  execvp(argv[2], argv + 2);
-  std::fprintf(stderr, "mdwe_exec: exec %s: %s\n", argv[2], std::strerror(errno));
+  execvp(argv[i + 1], argv + i + 1);
+  std::fprintf(stderr, "sandbox_exec: exec %s: %s\n", argv[i + 1], std::strerror(errno));
   return 127;
 }

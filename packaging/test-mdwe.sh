@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CTest packaging_mdwe_x264: fleetclipd.service sets MemoryDenyWriteExecute=yes; this shows that
 # the libraries fleetclipd uses for video still work under it, with no systemd needed:
-# fleetclip_mdwe_exec installs the same seccomp filter systemd 252 does for that line.
+# fleetclip_sandbox_exec --mdwe installs the same seccomp filter systemd 252 does for that line.
 #   1. the filter is real: W+X memory is refused in a child, and FFmpeg's one run-time code
 #      generator (swscale's x86 "fast_bilinear" scaler) fails under it;
 #   2. libx264 encodes (ultrafast and medium presets, 2 threads) and libswscale converts with
@@ -10,9 +10,9 @@
 #   3. our own binaries start under it (every shared library they load maps fine);
 #   4. no shared library of ffmpeg, fleetclipd or fleetclip needs text relocations (those would
 #      need writable code pages at load time).
-# Usage: test-mdwe.sh FLEETCLIP_MDWE_EXEC FLEETCLIPD FLEETCLIP
+# Usage: test-mdwe.sh FLEETCLIP_SANDBOX_EXEC FLEETCLIPD FLEETCLIP
 set -euo pipefail
-mdwe=$1
+sandbox=$1
 fleetclipd=$2
 fleetclip=$3
 
@@ -22,12 +22,12 @@ grep -q libx264 <<<"$encoders" || { echo "SKIP: ffmpeg lacks libx264"; exit 77; 
 fail() { echo "FAIL: $*"; exit 1; }
 
 # 1. The filter is installed and inherited across exec, and the check itself can fail.
-if "$mdwe" --check 2>/dev/null; then fail "--check passes without the filter; it proves nothing"; fi
-rc=0; "$mdwe" -- "$mdwe" --check || rc=$?
+if "$sandbox" --check 2>/dev/null; then fail "--check passes without the filter; it proves nothing"; fi
+rc=0; "$sandbox" --mdwe -- "$sandbox" --check || rc=$?
 [ $rc -eq 3 ] && { echo "SKIP: seccomp filters cannot be installed here"; exit 77; }
 [ $rc -eq 0 ] || fail "W+X memory is not refused under the filter (exit $rc)"
 src=(-hide_banner -loglevel error -nostdin -f lavfi -i testsrc2=size=640x352:rate=30 -t 1)
-if timeout 60 "$mdwe" -- ffmpeg "${src[@]}" -vf format=yuyv422,scale=1280:704:flags=fast_bilinear \
+if timeout 60 "$sandbox" --mdwe -- ffmpeg "${src[@]}" -vf format=yuyv422,scale=1280:704:flags=fast_bilinear \
      -f null - 2>/dev/null; then
   fail "swscale's fast_bilinear code generator ran under the filter; the filter is not effective"
 fi
@@ -35,15 +35,15 @@ echo "ok: filter active; swscale fast_bilinear (run-time generated code) is refu
 
 # 2. libx264 and the bilinear scaler under the filter.
 for preset in ultrafast medium; do
-  timeout 120 "$mdwe" -- ffmpeg "${src[@]}" -vf format=yuyv422,scale=1280:704:flags=bilinear,format=yuv420p \
+  timeout 120 "$sandbox" --mdwe -- ffmpeg "${src[@]}" -vf format=yuyv422,scale=1280:704:flags=bilinear,format=yuv420p \
     -c:v libx264 -preset "$preset" -threads 2 -g 30 -f mp4 -y /dev/null \
     || fail "libx264 preset $preset under MemoryDenyWriteExecute's filter"
   echo "ok: libx264 -preset $preset encodes under the filter"
 done
 
 # 3. Our binaries load and run under it.
-timeout 30 "$mdwe" -- "$fleetclip" --help >/dev/null || fail "fleetclip --help under the filter"
-rc=0; timeout 30 "$mdwe" -- "$fleetclipd" --help >/dev/null 2>&1 || rc=$?
+timeout 30 "$sandbox" --mdwe -- "$fleetclip" --help >/dev/null || fail "fleetclip --help under the filter"
+rc=0; timeout 30 "$sandbox" --mdwe -- "$fleetclipd" --help >/dev/null 2>&1 || rc=$?
 # fleetclipd may not know --help yet; a crash (signal) or a failed load (127) is what counts.
 [ $rc -lt 127 ] || fail "fleetclipd --help under the filter exited $rc"
 echo "ok: fleetclip and fleetclipd start under the filter"
