@@ -76,8 +76,9 @@ Status ClipStore::Impl::LoadChildrenLocked(ClipRecord& clip) {
                   ev->Int(9) != 0};
     clip.events.push_back(std::move(e));
   }
-  auto fl =
-      db_.Prepare("SELECT name,bytes,sha256,uploaded FROM files WHERE clip_id=?1 ORDER BY name");
+  auto fl = db_.Prepare(
+      "SELECT name,bytes,sha256,uploaded,md5_part_size,part_md5 FROM files WHERE "
+      "clip_id=?1 ORDER BY name");
   if (!fl.ok()) return fl.error();
   fl->Bind(1, clip.id);
   clip.files.clear();
@@ -85,7 +86,8 @@ Status ClipStore::Impl::LoadChildrenLocked(ClipRecord& clip) {
     auto row = fl->Step();
     if (!row.ok()) return row.error();
     if (!*row) break;
-    clip.files.push_back({fl->Text(0), fl->Int(1), fl->Text(2), fl->Int(3) != 0});
+    clip.files.push_back(
+        {fl->Text(0), fl->Int(1), fl->Text(2), fl->Int(3) != 0, fl->Int(4), fl->Text(5)});
   }
   return Ok();
 }
@@ -264,11 +266,14 @@ Status ClipStore::Impl::InsertClipLocked(const ClipRecord& c) {
     ev->Bind(9, e.tier).Bind(10, e.tag).Bind(11, e.note).Bind(12, e.window_shortened ? 1 : 0);
     if (Status r = ev->Run(); !r.ok()) return r.error().WithContext("insert event of " + c.id);
   }
-  auto fl = db.Prepare("INSERT INTO files(clip_id,name,bytes,sha256) VALUES(?1,?2,?3,?4)");
+  auto fl = db.Prepare(
+      "INSERT INTO files(clip_id,name,bytes,sha256,md5_part_size,part_md5) "
+      "VALUES(?1,?2,?3,?4,?5,?6)");
   if (!fl.ok()) return fl.error();
   for (const FileRecord& f : c.files) {
     fl->Reset();
     fl->Bind(1, c.id).Bind(2, f.name).Bind(3, f.bytes).Bind(4, f.sha256_hex);
+    fl->Bind(5, f.md5_part_size).Bind(6, f.part_md5_hex);
     if (Status r = fl->Run(); !r.ok()) return r.error().WithContext("insert file of " + c.id);
   }
   return tx.Commit();

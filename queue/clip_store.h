@@ -57,6 +57,11 @@ struct FileRecord {
   int64_t bytes = 0;
   std::string sha256_hex;  // 64 lowercase hex digits
   bool uploaded = false;   // the transport confirmed the whole object
+  // The MD5 of every md5_part_size slice of the file (the last may be shorter), 32 hex digits
+  // each, concatenated: the Content-MD5 of each multipart part, taken by the clip writer in the
+  // same read as sha256 (FileDigestsOf). 0 / "": none recorded; the uploader hashes itself.
+  int64_t md5_part_size = 0;
+  std::string part_md5_hex{};
 };
 
 struct ClipRecord {

@@ -2,6 +2,8 @@
 // transitions and resume state, the delete protocol and recovery at open.
 #include "queue/clip_store.h"
 
+#include <openssl/evp.h>
+
 #include <catch2/catch.hpp>
 #include <fstream>
 
@@ -95,6 +97,55 @@ TEST_CASE("A version-1 database migrates to the current schema and keeps its cli
   REQUIRE(c.ok());
   CHECK(c->state == ClipState::kFailed);
   CHECK(store->Counter(kCounterEvicted).value() == 0);
+}
+
+TEST_CASE("FileDigestsOf takes the sha256 and the MD5 of every part in one read") {
+  TempDir dir;
+  std::string bytes(2 * (1 << 20) + 3, '\0');
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 7919 % 251);
+  const fs::path path = dir.path() / "f.bin";
+  std::ofstream(path, std::ios::binary) << bytes;
+  auto md5 = [](std::string_view s) {
+    unsigned char out[16];
+    unsigned int len = 0;
+    EVP_Digest(s.data(), s.size(), out, &len, EVP_md5(), nullptr);
+    return BytesToHex(std::string_view(reinterpret_cast<const char*>(out), len));
+  };
+  // 768 KiB parts: boundaries fall inside the 1 MiB read blocks; the last part is short.
+  const int64_t part = 768 << 10;
+  Result<FileDigests> d = FileDigestsOf(path, part);
+  REQUIRE(d.ok());
+  CHECK(d->sha256_hex == Sha256Hex(bytes));
+  CHECK(d->md5_part_size == part);
+  std::string want;
+  for (size_t at = 0; at < bytes.size(); at += part)
+    want += md5(std::string_view(bytes).substr(at, part));
+  CHECK(d->part_md5_hex == want);
+  CHECK(d->part_md5_hex.size() == 3 * 32);
+  // Exactly one part, and an empty file (one MD5, of nothing).
+  CHECK(FileDigestsOf(path, static_cast<int64_t>(bytes.size()))->part_md5_hex == md5(bytes));
+  std::ofstream(dir.path() / "empty", std::ios::binary);
+  CHECK(FileDigestsOf(dir.path() / "empty", part)->part_md5_hex == md5(""));
+  CHECK(FileDigestsOf(path, 0)->part_md5_hex.empty());
+}
+
+TEST_CASE("A file's part MD5s are stored with the clip and come back with it") {
+  Fixture f;
+  auto store = f.Open();
+  ClipRecord c = f.MakeClip(*store, 10);
+  c.files[0].md5_part_size = kPartDigestBytes;
+  c.files[0].part_md5_hex = std::string(32, 'a');
+  REQUIRE(store->InsertClip(c).ok());
+  store.reset();
+  store = f.Open();
+  Result<ClipRecord> got = store->Get(c.id);
+  REQUIRE(got.ok());
+  CHECK(got->files[0].md5_part_size == kPartDigestBytes);
+  CHECK(got->files[0].part_md5_hex == std::string(32, 'a'));
+  auto due = store->UploadCandidates(f.clock.WallNow(), 10);
+  REQUIRE(due.ok());
+  REQUIRE(due->size() == 1);
+  CHECK((*due)[0].files[0].part_md5_hex == std::string(32, 'a'));
 }
 
 TEST_CASE("A database newer than this build is refused with both versions named") {

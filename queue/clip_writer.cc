@@ -2,6 +2,7 @@
 #include "queue/clip_writer.h"
 
 #include <algorithm>
+#include <map>
 
 #include "codec/clip_muxer.h"
 #include "common/durable_file.h"
@@ -180,14 +181,17 @@ Result<ClipRecord> ClipWriter::WriteInto(const ClipJob& job, const std::string& 
     paths.push_back(tmp / (job.cameras[i] + ".mp4"));
   }
   auto muxed = MuxClips(snapshots, paths, std::max(1, options_.mux_parallelism));
+  std::map<std::string, FileDigests> part_md5s;  // by file name
   for (size_t i = 0; i < muxed.size(); ++i) {
     if (!muxed[i].ok()) return muxed[i].error().WithContext("camera " + names[i]);
-    auto sha = Sha256FileHex(paths[i]);
-    if (!sha.ok()) return sha.error();
+    // One read for both: the manifest's sha256 and the uploader's Content-MD5 per part.
+    auto digests = FileDigestsOf(paths[i], kPartDigestBytes);
+    if (!digests.ok()) return digests.error();
     proto::ClipFile* f = m.add_files();
     f->set_name(paths[i].filename().string());
     f->set_bytes(muxed[i]->bytes);
-    f->set_sha256(HexToBytes(*sha));
+    f->set_sha256(HexToBytes(digests->sha256_hex));
+    part_md5s[f->name()] = std::move(*digests);
     const AVCodecParameters& par = *snapshots[i].info->params;
     proto::ClipCamera* cam = m.add_cameras();
     cam->set_name(names[i]);
@@ -220,6 +224,12 @@ Result<ClipRecord> ClipWriter::WriteInto(const ClipJob& job, const std::string& 
   const fs::path final_dir = store_.ClipDir(id);
   if (Status s = RenameDurably(tmp, final_dir); !s.ok()) return s.error();
   ClipRecord rec = RecordFromManifest(m, manifest);
+  for (FileRecord& fr : rec.files) {
+    if (auto d = part_md5s.find(fr.name); d != part_md5s.end()) {
+      fr.md5_part_size = d->second.md5_part_size;
+      fr.part_md5_hex = std::move(d->second.part_md5_hex);
+    }
+  }
   if (Status s = store_.InsertClip(rec); !s.ok()) {
     // Not promised: take the folder back out rather than leave it for recovery to adopt.
     std::error_code ec;

@@ -121,6 +121,16 @@ TEST_CASE("A written clip's folder matches its manifest and its rows") {
   }
   auto row = store->Get(rec->id).value();
   CHECK(row.files.size() == 3);  // front.mp4, signals.pb.zst, manifest.pb
+  for (const FileRecord& file : row.files) {
+    // The MP4 carries the uploader's part MD5s, taken in the same read as its sha256.
+    if (file.name != "front.mp4") continue;
+    auto digests = FileDigestsOf(dir / file.name, kPartDigestBytes);
+    REQUIRE(digests.ok());
+    CHECK(file.md5_part_size == kPartDigestBytes);
+    CHECK(file.part_md5_hex == digests->part_md5_hex);
+    CHECK(file.part_md5_hex.size() ==
+          32 * static_cast<size_t>((file.bytes + kPartDigestBytes - 1) / kPartDigestBytes));
+  }
   CHECK(row.rules == "harsh_braking");
   CHECK(row.bytes == rec->bytes);
   CHECK(fs::is_empty(store->clips_dir() / ".tmp"));

@@ -3,6 +3,8 @@
 //   2: multipart resume state: files.upload_id/part_size and upload_parts.
 //   3: counters (dropped/evicted totals) and the indexes behind `fleetclip list --rule` and stats.
 //   4: a covering index for `fleetclip stats` (one index-only scan for states and rules).
+//   5: files.md5_part_size/part_md5: the MD5 of every multipart part, taken by the clip writer in
+//      the same read as the sha256, so the uploader never hashes a video at upload time.
 #include "queue/schema.h"
 
 #include <string>
@@ -78,6 +80,11 @@ CREATE INDEX clips_by_state_created ON clips(state, created_unix_ms);
     // 4
     R"sql(
 CREATE INDEX clips_stats ON clips(state, rules, bytes, local_bytes);
+)sql",
+    // 5
+    R"sql(
+ALTER TABLE files ADD COLUMN md5_part_size INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE files ADD COLUMN part_md5 TEXT NOT NULL DEFAULT '';
 )sql",
 };
 static_assert(std::size(kSteps) == kSchemaVersion);

@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <vector>
 
@@ -71,6 +72,51 @@ Result<std::string> Sha256FileHex(const std::filesystem::path& path) {
   unsigned int len = 0;
   EVP_DigestFinal_ex(ctx.get(), md, &len);
   return BytesToHex(std::string_view(reinterpret_cast<const char*>(md), len));
+}
+
+Result<FileDigests> FileDigestsOf(const std::filesystem::path& path, int64_t part_size) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return ErrnoError("open " + path.string() + " for digests", errno);
+  MdCtx sha(EVP_MD_CTX_new());
+  MdCtx md5(EVP_MD_CTX_new());
+  if (!sha || !md5 || EVP_DigestInit_ex(sha.get(), EVP_sha256(), nullptr) != 1 ||
+      EVP_DigestInit_ex(md5.get(), EVP_md5(), nullptr) != 1) {
+    return Error(ErrorCode::kInternal, "OpenSSL digest init failed");
+  }
+  FileDigests out;
+  out.md5_part_size = part_size;
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  auto end_part = [&] {
+    EVP_DigestFinal_ex(md5.get(), md, &len);
+    out.part_md5_hex += BytesToHex(std::string_view(reinterpret_cast<const char*>(md), len));
+    EVP_DigestInit_ex(md5.get(), EVP_md5(), nullptr);
+  };
+  std::vector<char> buf(1 << 20);
+  int64_t in_part = 0;  // bytes of the current part hashed so far
+  while (true) {
+    ssize_t n = ::read(fd.get(), buf.data(), buf.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoError("read " + path.string(), errno);
+    }
+    if (n == 0) break;
+    EVP_DigestUpdate(sha.get(), buf.data(), static_cast<size_t>(n));
+    for (ssize_t at = 0; part_size > 0 && at < n;) {
+      const int64_t take = std::min<int64_t>(n - at, part_size - in_part);
+      EVP_DigestUpdate(md5.get(), buf.data() + at, static_cast<size_t>(take));
+      at += take;
+      in_part += take;
+      if (in_part == part_size) {
+        end_part();
+        in_part = 0;
+      }
+    }
+  }
+  if (part_size > 0 && (in_part > 0 || out.part_md5_hex.empty())) end_part();
+  EVP_DigestFinal_ex(sha.get(), md, &len);
+  out.sha256_hex = BytesToHex(std::string_view(reinterpret_cast<const char*>(md), len));
+  return out;
 }
 
 }  // namespace fleetclip::queue

@@ -136,100 +136,182 @@ ProgramState::ProgramState(const Program& program)
       maxes_(program.max_slots()),
       means_(program.mean_slots()),
       edges_(program.edge_slots()),
-      holds_(program.hold_slots()) {}
-
-void ProgramState::Evaluate(const Program& program, int64_t t_ns, const double* row) {
-  const Instr* code = program.instrs().data();
-  const size_t n = program.size();
-  double* r = regs_.data();
-  for (size_t i = 0; i < n; ++i) {
+      holds_(program.hold_slots()) {
+  const std::vector<Instr>& code = program.instrs();
+  auto is_const = [&](uint32_t reg) { return code[reg].op == OpCode::kConst; };
+  for (uint32_t i = 0; i < code.size(); ++i) {
     const Instr& in = code[i];
+    Step step{.dst = i, .a = in.a, .b = in.b, .window_ns = in.window_ns};
     switch (in.op) {
       case OpCode::kConst:
-        r[i] = in.imm;
-        break;
+        regs_[i] = in.imm;
+        continue;
       case OpCode::kLoad:
-        r[i] = row[in.a];
+        loads_.push_back({i, in.a});
+        continue;
+      case OpCode::kLt:
+      case OpCode::kLe:
+      case OpCode::kGt:
+      case OpCode::kGe:
+        if (is_const(in.b)) {
+          step.k = code[in.b].imm;
+          step.op = in.op == OpCode::kLt   ? Exec::kLtK
+                    : in.op == OpCode::kLe ? Exec::kLeK
+                    : in.op == OpCode::kGt ? Exec::kGtK
+                                           : Exec::kGeK;
+        } else {
+          step.op = in.op == OpCode::kLt   ? Exec::kLt
+                    : in.op == OpCode::kLe ? Exec::kLe
+                    : in.op == OpCode::kGt ? Exec::kGt
+                                           : Exec::kGe;
+        }
         break;
-      case OpCode::kRate: {
-        RateState& s = rates_[in.slot];
+      case OpCode::kRate:
+      case OpCode::kMin:
+      case OpCode::kMax:
+      case OpCode::kMean:
+      case OpCode::kRose:
+      case OpCode::kFell:
+      case OpCode::kFor:
+        step.b = in.slot;
+        step.op = in.op == OpCode::kRate   ? Exec::kRate
+                  : in.op == OpCode::kMin  ? Exec::kMin
+                  : in.op == OpCode::kMax  ? Exec::kMax
+                  : in.op == OpCode::kMean ? Exec::kMean
+                  : in.op == OpCode::kRose ? Exec::kRose
+                  : in.op == OpCode::kFell ? Exec::kFell
+                                           : Exec::kFor;
+        break;
+      default:
+        step.op = in.op == OpCode::kNeg   ? Exec::kNeg
+                  : in.op == OpCode::kNot ? Exec::kNot
+                  : in.op == OpCode::kAbs ? Exec::kAbs
+                  : in.op == OpCode::kAdd ? Exec::kAdd
+                  : in.op == OpCode::kSub ? Exec::kSub
+                  : in.op == OpCode::kMul ? Exec::kMul
+                  : in.op == OpCode::kDiv ? Exec::kDiv
+                  : in.op == OpCode::kEq  ? Exec::kEq
+                  : in.op == OpCode::kNe  ? Exec::kNe
+                  : in.op == OpCode::kAnd ? Exec::kAnd
+                                          : Exec::kOr;
+        break;
+    }
+    steps_.push_back(step);
+  }
+}
+
+void ProgramState::Evaluate(const Program& /*program*/, int64_t t_ns, const double* row) {
+  double* const r = regs_.data();
+  for (const Load& load : loads_) r[load.dst] = row[load.column];
+  for (const Step& in : steps_) {
+    double& out = r[in.dst];
+    switch (in.op) {
+      case Exec::kLtK:
+        out = r[in.a] < in.k ? 1.0 : 0.0;
+        break;
+      case Exec::kLeK:
+        out = r[in.a] <= in.k ? 1.0 : 0.0;
+        break;
+      case Exec::kGtK:
+        out = r[in.a] > in.k ? 1.0 : 0.0;
+        break;
+      case Exec::kGeK:
+        out = r[in.a] >= in.k ? 1.0 : 0.0;
+        break;
+      case Exec::kRate: {
+        RateState& s = rates_[in.b];
         const double v = r[in.a];
         if (std::isnan(v)) {
-          r[i] = kNaN;
+          out = kNaN;
           break;
         }
         const int64_t dt = t_ns - s.t_ns;
-        r[i] = s.valid && dt > 0 && dt <= kMaxRateGapNs
-                   ? (v - s.value) * 1e9 / static_cast<double>(dt)
-                   : kNaN;
+        out = s.valid && dt > 0 && dt <= kMaxRateGapNs
+                  ? (v - s.value) * 1e9 / static_cast<double>(dt)
+                  : kNaN;
         s = {t_ns, v, true};
         break;
       }
-      case OpCode::kMin:
-        r[i] = mins_[in.slot].Update(t_ns, r[in.a], in.window_ns);
+      case Exec::kMin:
+        out = mins_[in.b].Update(t_ns, r[in.a], in.window_ns);
         break;
-      case OpCode::kMax:
-        r[i] = maxes_[in.slot].Update(t_ns, r[in.a], in.window_ns);
+      case Exec::kMax:
+        out = maxes_[in.b].Update(t_ns, r[in.a], in.window_ns);
         break;
-      case OpCode::kMean:
-        r[i] = means_[in.slot].Update(t_ns, r[in.a], in.window_ns);
+      case Exec::kMean:
+        out = means_[in.b].Update(t_ns, r[in.a], in.window_ns);
         break;
-      case OpCode::kRose:
-      case OpCode::kFell: {
-        EdgeState& s = edges_[in.slot];
+      case Exec::kRose: {
+        EdgeState& s = edges_[in.b];
         const int8_t now = Truthy(r[in.a]) ? 1 : 0;
-        const bool edge =
-            in.op == OpCode::kRose ? (s.prev == 0 && now == 1) : (s.prev == 1 && now == 0);
-        r[i] = edge ? 1.0 : 0.0;
+        out = s.prev == 0 && now == 1 ? 1.0 : 0.0;
         s.prev = now;
         break;
       }
-      case OpCode::kFor: {
-        HoldState& s = holds_[in.slot];
+      case Exec::kFell: {
+        EdgeState& s = edges_[in.b];
+        const int8_t now = Truthy(r[in.a]) ? 1 : 0;
+        out = s.prev == 1 && now == 0 ? 1.0 : 0.0;
+        s.prev = now;
+        break;
+      }
+      case Exec::kFor: {
+        HoldState& s = holds_[in.b];
         if (!Truthy(r[in.a])) {
           s.holding = false;
-          r[i] = 0.0;
+          out = 0.0;
           break;
         }
         if (!s.holding) s = {t_ns, true};
-        r[i] = t_ns - s.since_ns >= in.window_ns ? 1.0 : 0.0;
+        out = t_ns - s.since_ns >= in.window_ns ? 1.0 : 0.0;
         break;
       }
-      case OpCode::kNeg:
-        r[i] = -r[in.a];
+      case Exec::kNeg:
+        out = -r[in.a];
         break;
-      case OpCode::kNot:
-        r[i] = Truthy(r[in.a]) ? 0.0 : 1.0;
+      case Exec::kNot:
+        out = Truthy(r[in.a]) ? 0.0 : 1.0;
         break;
-      case OpCode::kAbs:
-        r[i] = std::fabs(r[in.a]);
+      case Exec::kAbs:
+        out = std::fabs(r[in.a]);
         break;
-      case OpCode::kAdd:
-        r[i] = r[in.a] + r[in.b];
+      case Exec::kAdd:
+        out = r[in.a] + r[in.b];
         break;
-      case OpCode::kSub:
-        r[i] = r[in.a] - r[in.b];
+      case Exec::kSub:
+        out = r[in.a] - r[in.b];
         break;
-      case OpCode::kMul:
-        r[i] = r[in.a] * r[in.b];
+      case Exec::kMul:
+        out = r[in.a] * r[in.b];
         break;
-      case OpCode::kDiv:
-        r[i] = r[in.a] / r[in.b];
+      case Exec::kDiv:
+        out = r[in.a] / r[in.b];
         break;
-      case OpCode::kLt:
-        r[i] = r[in.a] < r[in.b] ? 1.0 : 0.0;
+      case Exec::kLt:
+        out = r[in.a] < r[in.b] ? 1.0 : 0.0;
         break;
-      case OpCode::kLe:
-        r[i] = r[in.a] <= r[in.b] ? 1.0 : 0.0;
+      case Exec::kLe:
+        out = r[in.a] <= r[in.b] ? 1.0 : 0.0;
         break;
-      case OpCode::kGt:
-        r[i] = r[in.a] > r[in.b] ? 1.0 : 0.0;
+      case Exec::kGt:
+        out = r[in.a] > r[in.b] ? 1.0 : 0.0;
         break;
-      case OpCode::kGe:
-        r[i] = r[in.a] >= r[in.b] ? 1.0 : 0.0;
+      case Exec::kGe:
+        out = r[in.a] >= r[in.b] ? 1.0 : 0.0;
         break;
-      default:  // kEq, kNe, kAnd, kOr
-        r[i] = Apply(in.op, r[in.a], r[in.b]);
+      case Exec::kEq:
+        out = r[in.a] == r[in.b] ? 1.0 : 0.0;
+        break;
+      case Exec::kNe: {
+        const double x = r[in.a], y = r[in.b];
+        out = x != y && x == x && y == y ? 1.0 : 0.0;
+        break;
+      }
+      case Exec::kAnd:
+        out = Truthy(r[in.a]) && Truthy(r[in.b]) ? 1.0 : 0.0;
+        break;
+      case Exec::kOr:
+        out = Truthy(r[in.a]) || Truthy(r[in.b]) ? 1.0 : 0.0;
         break;
     }
   }

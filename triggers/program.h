@@ -83,18 +83,63 @@ class Program {
 };
 
 // The registers and the memory of the stateful instructions of one running Program.
+// Built from a finished Program, which must not change afterwards: the constructor sets the
+// constant registers once and keeps the rest as a compact list of steps, signal loads first.
 // Not thread-safe: one evaluating thread.
 class ProgramState {
  public:
   explicit ProgramState(const Program& program);
 
-  // Runs every instruction for a frame at `t_ns` whose signal values are `row` (one per catalogue
-  // column). Frames must come in strictly increasing time.
+  // Runs every instruction of `program` (the one this state was built from) for a frame at `t_ns`
+  // whose signal values are `row` (one per catalogue column). Frames must come in strictly
+  // increasing time.
   void Evaluate(const Program& program, int64_t t_ns, const double* row);
 
   double reg(uint32_t i) const { return regs_[i]; }
+  const double* regs() const { return regs_.data(); }
 
  private:
+  // What a step does: an OpCode other than kConst and kLoad, or a comparison with a constant.
+  enum class Exec : uint8_t {
+    kNeg,
+    kNot,
+    kAbs,
+    kAdd,
+    kSub,
+    kMul,
+    kDiv,
+    kLt,
+    kLe,
+    kGt,
+    kGe,
+    kEq,
+    kNe,
+    kAnd,
+    kOr,
+    kLtK,  // r[a] < k
+    kLeK,
+    kGtK,
+    kGeK,
+    kRate,
+    kMin,
+    kMax,
+    kMean,
+    kRose,
+    kFell,
+    kFor,
+  };
+  struct Step {
+    Exec op = Exec::kNeg;
+    uint32_t dst = 0;
+    uint32_t a = 0;
+    uint32_t b = 0;  // or the slot of a stateful op
+    double k = 0;    // the constant of kLtK..kGeK
+    int64_t window_ns = 0;
+  };
+  struct Load {
+    uint32_t dst;
+    uint32_t column;
+  };
   struct RateState {
     int64_t t_ns = 0;
     double value = 0;
@@ -108,6 +153,8 @@ class ProgramState {
     bool holding = false;
   };
   std::vector<double> regs_;
+  std::vector<Load> loads_;
+  std::vector<Step> steps_;
   std::vector<RateState> rates_;
   std::vector<ExtremumWindow<false>> mins_;
   std::vector<ExtremumWindow<true>> maxes_;

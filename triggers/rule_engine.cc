@@ -52,6 +52,12 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const SignalCatalog& cat
 RuleEngine::RuleEngine(std::shared_ptr<const RuleSet> rules)
     : rules_(std::move(rules)), state_(rules_->program()), rule_states_(rules_->rules().size()) {
   out_.reserve(rules_->rules().size());
+  for (const CompiledRule& rule : rules_->rules()) {
+    probes_.push_back({.root = rule.root,
+                       .peak_reg = rule.peak_reg.value_or(0),
+                       .has_peak = rule.peak_reg.has_value(),
+                       .peak_direction = rule.peak_direction});
+  }
 }
 
 std::span<const RuleObservation> RuleEngine::Evaluate(const SignalHistory& history) {
@@ -59,13 +65,15 @@ std::span<const RuleObservation> RuleEngine::Evaluate(const SignalHistory& histo
   if (history.empty()) return out_;
   const MonoTime now = history.LatestTime();
   state_.Evaluate(rules_->program(), ToNanos(now), history.LatestRow());
-  const std::vector<CompiledRule>& rules = rules_->rules();
-  for (size_t i = 0; i < rules.size(); ++i) {
-    const CompiledRule& rule = rules[i];
+  const double* regs = state_.regs();
+  const size_t n = probes_.size();
+  for (size_t i = 0; i < n; ++i) {
+    const Probe& probe = probes_[i];
     RuleState& rs = rule_states_[i];
-    const bool holds = Truthy(state_.reg(rule.root));
+    const bool holds = Truthy(regs[probe.root]);
+    if (!holds && !rs.active) continue;  // most rules on most frames
     const double value =
-        rule.peak_reg ? state_.reg(*rule.peak_reg) : std::numeric_limits<double>::quiet_NaN();
+        probe.has_peak ? regs[probe.peak_reg] : std::numeric_limits<double>::quiet_NaN();
     if (holds && !rs.active) {
       rs.active = true;
       rs.peak = value;
@@ -74,12 +82,13 @@ std::span<const RuleObservation> RuleEngine::Evaluate(const SignalHistory& histo
       o.rule = static_cast<uint32_t>(i);
       o.time = now;
       o.peak = value;
+      const CompiledRule& rule = rules_->rules()[i];
       if (rule.tag_signal) o.tag = history.LatestText(*rule.tag_signal);
-    } else if (holds && MoreExtreme(rule.peak_direction, value, rs.peak)) {
+    } else if (holds && MoreExtreme(probe.peak_direction, value, rs.peak)) {
       rs.peak = value;
       out_.push_back(
           RuleObservation{RuleObservation::Kind::kPeak, static_cast<uint32_t>(i), now, value, {}});
-    } else if (!holds && rs.active) {
+    } else if (!holds) {
       rs.active = false;
       out_.push_back(RuleObservation{
           RuleObservation::Kind::kEnded, static_cast<uint32_t>(i), now, rs.peak, {}});

@@ -67,12 +67,20 @@ class RuleEngine {
   const RuleSet& rule_set() const { return *rules_; }
 
  private:
+  // What the per-frame loop reads of a CompiledRule, packed so the loop walks a small array.
+  struct Probe {
+    uint32_t root = 0;
+    uint32_t peak_reg = 0;  // valid when has_peak
+    bool has_peak = false;
+    PeakDirection peak_direction = PeakDirection::kNone;
+  };
   struct RuleState {
     bool active = false;
     double peak = 0;
   };
   std::shared_ptr<const RuleSet> rules_;
   ProgramState state_;
+  std::vector<Probe> probes_;
   std::vector<RuleState> rule_states_;
   std::vector<RuleObservation> out_;
 };

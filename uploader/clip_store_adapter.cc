@@ -15,7 +15,8 @@ Result<std::vector<UploadCandidate>> ClipStoreAdapter::UploadCandidates(WallTime
     c.captured_at = WallTime(std::chrono::milliseconds(r.window_start_unix_ms));
     c.attempts = r.attempts;
     for (const queue::FileRecord& f : r.files) {
-      c.files.push_back({f.name, store_.ClipDir(r.id) / f.name, f.bytes, f.sha256_hex, f.uploaded});
+      c.files.push_back({f.name, store_.ClipDir(r.id) / f.name, f.bytes, f.sha256_hex, f.uploaded,
+                         f.md5_part_size, f.part_md5_hex});
     }
     out.push_back(std::move(c));
   }

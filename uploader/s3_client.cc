@@ -75,16 +75,24 @@ std::string S3Client::ObjectUrl(std::string_view key) const {
 
 HttpResponse S3Client::Call(std::string method, std::string url, std::string_view body, bool md5,
                             std::stop_token stop) {
+  return Call(std::move(method), std::move(url), S3Body{.data = body}, md5, std::move(stop));
+}
+
+HttpResponse S3Client::Call(std::string method, std::string url, const S3Body& body, bool md5,
+                            std::stop_token stop) {
   HttpRequest req;
   req.method = std::move(method);
   req.url = std::move(url);
-  req.body = body;
+  req.body = body.data;
+  req.body_fd = body.fd;
+  req.body_offset = body.offset;
+  req.body_bytes = body.bytes;
   req.sigv4 = &ep_.key;
   req.headers.push_back("x-amz-content-sha256: UNSIGNED-PAYLOAD");
   if (!ep_.key.session_token.empty())
     req.headers.push_back("x-amz-security-token: " + ep_.key.session_token);
-  if (md5) {
-    const Md5Digest d = Md5(body);
+  if (md5 && (body.md5 || body.fd < 0)) {
+    const Md5Digest d = body.md5 ? *body.md5 : Md5(body.data);
     req.headers.push_back("Content-MD5: " + Base64(d.data(), d.size()));
   }
   if (req.method == "PUT" || req.method == "POST")
@@ -112,6 +120,11 @@ static bool IsOk(const HttpResponse& r) {
 
 S3Result<std::string> S3Client::PutObject(std::string_view key, std::string_view body,
                                           std::stop_token stop) {
+  return PutObject(key, S3Body{.data = body}, std::move(stop));
+}
+
+S3Result<std::string> S3Client::PutObject(std::string_view key, const S3Body& body,
+                                          std::stop_token stop) {
   HttpResponse r = Call("PUT", ObjectUrl(key), body, true, std::move(stop));
   if (!IsOk(r)) return Fail<std::string>("PUT " + std::string(key), r);
   return {std::string(StripQuotes(r.Header("etag")))};
@@ -130,6 +143,12 @@ S3Result<std::string> S3Client::CreateMultipartUpload(std::string_view key, std:
 
 S3Result<std::string> S3Client::UploadPart(std::string_view key, std::string_view upload_id,
                                            int part_number, std::string_view body,
+                                           std::stop_token stop) {
+  return UploadPart(key, upload_id, part_number, S3Body{.data = body}, std::move(stop));
+}
+
+S3Result<std::string> S3Client::UploadPart(std::string_view key, std::string_view upload_id,
+                                           int part_number, const S3Body& body,
                                            std::stop_token stop) {
   const std::string url = ObjectUrl(key) + "?partNumber=" + std::to_string(part_number) +
                           "&uploadId=" + UriEncode(upload_id, false);

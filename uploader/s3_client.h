@@ -8,12 +8,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/result.h"
+#include "uploader/digest.h"
 #include "uploader/http_client.h"
 #include "uploader/retry_classifier.h"
 
@@ -29,6 +31,18 @@ struct S3Part {
   int part_number = 0;
   int64_t bytes = 0;
   std::string etag;  // hex, no quotes
+};
+
+// A request body: bytes in memory, or the range [offset, offset + bytes) of an open file, which
+// libcurl reads straight into its send buffer (no copy of ours, as `curl -T` does). `md5` is the
+// Content-MD5 when it is already known (taken by the clip writer, or computed once by the caller);
+// without it the MD5 of `data` is computed here, and a file range without one is sent unchecked.
+struct S3Body {
+  std::string_view data{};
+  int fd = -1;
+  int64_t offset = 0;
+  int64_t bytes = 0;
+  std::optional<Md5Digest> md5{};
 };
 
 struct S3ObjectInfo {
@@ -58,10 +72,13 @@ class S3Client {
 
   S3Result<std::string> PutObject(std::string_view key, std::string_view body,
                                   std::stop_token stop);
+  S3Result<std::string> PutObject(std::string_view key, const S3Body& body, std::stop_token stop);
   S3Result<std::string> CreateMultipartUpload(std::string_view key, std::stop_token stop);
   // Returns the part's ETag (hex). `body` is the part; Content-MD5 is computed here.
   S3Result<std::string> UploadPart(std::string_view key, std::string_view upload_id,
                                    int part_number, std::string_view body, std::stop_token stop);
+  S3Result<std::string> UploadPart(std::string_view key, std::string_view upload_id,
+                                   int part_number, const S3Body& body, std::stop_token stop);
   S3Result<std::vector<S3Part>> ListParts(std::string_view key, std::string_view upload_id,
                                           std::stop_token stop);
   // `parts` in ascending part order. Returns the object's ETag when the server sends one.
@@ -84,6 +101,8 @@ class S3Client {
   template <typename T>
   S3Result<T> Fail(std::string_view what, const HttpResponse& r);
   HttpResponse Call(std::string method, std::string url, std::string_view body, bool md5,
+                    std::stop_token stop);
+  HttpResponse Call(std::string method, std::string url, const S3Body& body, bool md5,
                     std::stop_token stop);
 
   S3Endpoint ep_;

@@ -69,6 +69,13 @@ Status S3Transport::Multipart(const std::string& clip_id, const LocalFile& file,
   Worker& main = *workers_[0];
   Result<FileUploadState> state = journal.GetUploadState(clip_id, file.name);
   if (!state.ok()) return state.error();
+  // Part MD5s from write time: used when the upload's part size is theirs (always, for an upload
+  // begun with them).
+  const std::vector<Md5Digest> recorded_md5s = RecordedPartMd5s(file);
+  auto recorded = [&](int64_t part_size, int n) -> const Md5Digest* {
+    if (recorded_md5s.empty() || part_size != file.md5_part_size) return nullptr;
+    return &recorded_md5s[static_cast<size_t>(n - 1)];
+  };
 
   // 1. Reconcile a journaled upload with what the server holds.
   std::map<int, UploadedPart> done;  // part number → confirmed part
@@ -95,9 +102,14 @@ Status S3Transport::Multipart(const std::string& clip_id, const LocalFile& file,
         }
         // On the server but not in the journal (killed between the two): adopt it only if it
         // is byte-identical to ours.
-        if (Status r = ReadPart(fd.get(), offset, expect, main.buffer, file.path.string()); !r.ok())
-          return r;
-        if (Hex(Md5(main.buffer)) != s.etag) continue;
+        if (const Md5Digest* d = recorded(part, s.part_number)) {
+          if (Hex(*d) != s.etag) continue;
+        } else {
+          if (Status r = ReadPart(fd.get(), offset, expect, main.buffer, file.path.string());
+              !r.ok())
+            return r;
+          if (Hex(Md5(main.buffer)) != s.etag) continue;
+        }
         UploadedPart adopted{s.part_number, s.bytes, s.etag};
         if (Status j = journal.AddUploadedPart(clip_id, file.name, adopted); !j.ok()) return j;
         confirmed[s.part_number] = adopted;
@@ -113,7 +125,11 @@ Status S3Transport::Multipart(const std::string& clip_id, const LocalFile& file,
 
   // 2. Start a new upload.
   if (state->upload_id.empty()) {
-    state->part_size_bytes = ChoosePartSize(file.bytes, options_.part_size_bytes);
+    const int64_t md5_parts = static_cast<int64_t>(recorded_md5s.size());
+    state->part_size_bytes =
+        md5_parts > 0 && md5_parts <= 10'000 && file.md5_part_size >= (5LL << 20)
+            ? file.md5_part_size
+            : ChoosePartSize(file.bytes, options_.part_size_bytes);
     S3Result<std::string> created = main.client.CreateMultipartUpload(key, stop);
     if (!created.value.ok()) return Failed(created);
     state->upload_id = *created.value;
@@ -143,15 +159,33 @@ Status S3Transport::Multipart(const std::string& clip_id, const LocalFile& file,
       const int n = todo[i];
       const int64_t offset = (n - 1) * part_size;
       const int64_t bytes = std::min(part_size, file.bytes - offset);
-      if (Status r = ReadPart(fd.get(), offset, bytes, w.buffer, file.path.string()); !r.ok())
-        return first_error.Set(r.error());
+      // With a recorded MD5 libcurl reads the part from the file into its send buffer; without,
+      // the part is read and hashed once here and sent from our buffer.
+      const Md5Digest* md5 = recorded(part_size, n);
+      S3Body body{.fd = fd.get(), .offset = offset, .bytes = bytes};
+      if (md5 != nullptr) {
+        body.md5 = *md5;
+      } else {
+        if (Status r = ReadPart(fd.get(), offset, bytes, w.buffer, file.path.string()); !r.ok())
+          return first_error.Set(r.error());
+        body = S3Body{.data = w.buffer, .md5 = Md5(w.buffer)};
+      }
       ++stats_.parts_sent;
-      S3Result<std::string> put = w.client.UploadPart(key, upload_id, n, w.buffer, stop);
+      S3Result<std::string> put = w.client.UploadPart(key, upload_id, n, body, stop);
       if (!put.value.ok()) {
+        if (md5 != nullptr && put.s3_code == "BadDigest") {
+          Error e = CheckBadDigest(fd.get(), file, offset, bytes, *md5, put.value.error());
+          return first_error.Set(std::move(e));  // kCorruption aborts below; else a retry
+        }
         std::lock_guard lock(done_mu);
         if (put.failure_class == FailureClass::kPermanent) permanent = true;
         return first_error.Set(Failed(put));
       }
+      if (const std::string sent = Hex(*body.md5); put.value->size() == 32 && *put.value != sent)
+        return first_error.Set(
+            Error(ErrorCode::kUnavailable, "UploadPart " + key + " part " + std::to_string(n) +
+                                               ": server ETag " + *put.value +
+                                               " differs from the MD5 sent " + sent));
       UploadedPart p{n, bytes, *put.value};
       if (Status j = journal.AddUploadedPart(clip_id, file.name, p); !j.ok())
         return first_error.Set(j.error());

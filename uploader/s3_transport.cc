@@ -57,6 +57,38 @@ int64_t ChoosePartSize(int64_t bytes, int64_t preferred) {
   return part;
 }
 
+std::vector<Md5Digest> RecordedPartMd5s(const LocalFile& file) {
+  if (file.md5_part_size <= 0 || file.bytes < 0) return {};
+  const int64_t parts =
+      std::max<int64_t>(1, (file.bytes + file.md5_part_size - 1) / file.md5_part_size);
+  if (static_cast<int64_t>(file.part_md5_hex.size()) != parts * 32) return {};
+  std::vector<Md5Digest> out(static_cast<size_t>(parts));
+  for (int64_t i = 0; i < parts; ++i) {
+    const std::vector<unsigned char> bin =
+        FromHex(std::string_view(file.part_md5_hex).substr(static_cast<size_t>(i) * 32, 32));
+    if (bin.size() != 16) return {};
+    std::copy(bin.begin(), bin.end(), out[static_cast<size_t>(i)].begin());
+  }
+  return out;
+}
+
+Error S3Transport::CheckBadDigest(int fd, const LocalFile& file, int64_t offset, int64_t bytes,
+                                  const Md5Digest& recorded, Error server_error) {
+  std::string buf;
+  if (Status r = ReadRange(fd, offset, bytes, buf, file.path.string()); !r.ok()) return r.error();
+  if (Md5(buf) != recorded) {
+    log_.Error("upload_local_corruption",
+               {{"file", file.path.string()}, {"offset", offset}, {"bytes", bytes}});
+    return Error(ErrorCode::kCorruption,
+                 file.path.string() + ": bytes " + std::to_string(offset) + ".." +
+                     std::to_string(offset + bytes) +
+                     " changed on disk since the clip was written (their MD5 differs from the "
+                     "recorded one; the server refused them)");
+  }
+  // Our bytes are intact: they changed on the way. Worth another attempt.
+  return Error(ErrorCode::kUnavailable, server_error.message());
+}
+
 Result<std::unique_ptr<S3Transport>> S3Transport::Create(S3Endpoint endpoint, SigV4KeySource keys,
                                                          S3TransportOptions options, Logger log) {
   if (options.parallel_parts < 1 || options.parallel_parts > 16)
@@ -108,15 +140,28 @@ Status S3Transport::SinglePut(const std::string& clip_id, const LocalFile& file,
   Result<UniqueFd> fd = OpenForUpload(file);
   if (!fd.ok()) return fd.error();
   Worker& w = *workers_[0];
-  if (Status s = ReadRange(fd->get(), 0, file.bytes, w.buffer, file.path.string()); !s.ok())
-    return s;
+  // With the MD5 the clip writer recorded, libcurl reads the file itself; otherwise read and hash
+  // it once here.
+  const std::vector<Md5Digest> recorded = RecordedPartMd5s(file);
+  S3Body body;
+  if (recorded.size() == 1) {
+    body = S3Body{.fd = fd->get(), .offset = 0, .bytes = file.bytes, .md5 = recorded[0]};
+  } else {
+    if (Status s = ReadRange(fd->get(), 0, file.bytes, w.buffer, file.path.string()); !s.ok())
+      return s;
+    body = S3Body{.data = w.buffer, .md5 = Md5(w.buffer)};
+  }
   ++stats_.parts_sent;
   // One connection carries the whole object: give it the whole cap, then its share back.
   w.client.http().set_max_send_bytes_per_s(options_.bandwidth_limit_bps / 8);
-  S3Result<std::string> put = w.client.PutObject(key, w.buffer, stop);
+  S3Result<std::string> put = w.client.PutObject(key, body, stop);
   w.client.http().set_max_send_bytes_per_s(options_.http.max_send_bytes_per_s);
-  if (!put.value.ok()) return Failed(put);
-  const std::string md5 = Hex(Md5(w.buffer));
+  if (!put.value.ok()) {
+    if (put.s3_code == "BadDigest" && recorded.size() == 1)
+      return CheckBadDigest(fd->get(), file, 0, file.bytes, recorded[0], put.value.error());
+    return Failed(put);
+  }
+  const std::string md5 = Hex(*body.md5);
   if (put.value->size() == 32 && *put.value != md5)
     return Error(ErrorCode::kUnavailable, "PUT " + key + ": server ETag " + *put.value +
                                               " differs from the local MD5 " + md5);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "uploader/digest.h"
 #include "uploader/http_client.h"
 #include "uploader/s3_client.h"
 #include "uploader/transport.h"
@@ -35,6 +36,10 @@ using SigV4KeySource = std::function<Result<SigV4Key>()>;
 // The part size for a file of `bytes`: `preferred` grown (in whole MiB) to keep ≤ 10 000 parts,
 // and never below S3's 5 MiB minimum.
 int64_t ChoosePartSize(int64_t bytes, int64_t preferred);
+
+// The write-time part MD5s of `file` (LocalFile::part_md5_hex), one per md5_part_size slice;
+// empty when none were recorded or they do not fit the file's size.
+std::vector<Md5Digest> RecordedPartMd5s(const LocalFile& file);
 
 class S3Transport final : public Transport {
  public:
@@ -65,6 +70,11 @@ class S3Transport final : public Transport {
     return r.value.error();
   }
   void RefreshKeys();
+  // A part sent with a recorded Content-MD5 came back BadDigest: the local bytes are hashed again
+  // to tell disk corruption since the clip was written (permanent) from bytes changed on the way
+  // (transient).
+  Error CheckBadDigest(int fd, const LocalFile& file, int64_t offset, int64_t bytes,
+                       const Md5Digest& recorded, Error server_error);
 
   SigV4KeySource keys_;
   S3TransportOptions options_;

@@ -184,6 +184,60 @@ TEST_CASE("A file whose size changed since it was recorded is refused as corrupt
   CHECK(st.error().code() == ErrorCode::kCorruption);
 }
 
+// The part MD5s as the clip writer records them (queue::FileDigestsOf): hex, concatenated.
+void RecordPartMd5s(LocalFile& f, const std::string& bytes, int64_t part) {
+  f.md5_part_size = part;
+  f.part_md5_hex.clear();
+  for (int64_t at = 0; at < static_cast<int64_t>(bytes.size()) || at == 0; at += part)
+    f.part_md5_hex += Hex(Md5(std::string_view(bytes).substr(static_cast<size_t>(at), part)));
+}
+
+TEST_CASE("Part MD5s recorded at write time set the part size and go up as each part's checksum") {
+  S3Test s3("recorded", 8 * kMiB, 5 * kMiB);
+  const std::string bytes = RandomBytes(20 * kMiB + 11, 9);
+  LocalFile f = s3.Write("cam.mp4", bytes);
+  RecordPartMd5s(f, bytes, 6 * kMiB);
+  REQUIRE(RecordedPartMd5s(f).size() == 4);
+  auto t = s3.Transport();
+  Status st = t->PutFile("c9", f, "v/c9/cam.mp4", s3.journal, {});
+  INFO((st.ok() ? std::string() : st.error().ToString()));
+  REQUIRE(st.ok());
+  CHECK(t->stats().parts_sent == 4);  // 6 MiB parts (the recorded size), not the 5 MiB option
+  CHECK(Sha256Hex(s3.Download("v/c9/cam.mp4")) == f.sha256_hex);
+  std::vector<std::string> etags;
+  for (size_t i = 0; i < 4; ++i) etags.push_back(f.part_md5_hex.substr(i * 32, 32));
+  auto head = s3.admin().HeadObject("v/c9/cam.mp4", {});
+  REQUIRE(head.value.ok());
+  CHECK(head.value->etag == MultipartEtag(etags));
+  // A recorded MD5 list that does not fit the file is ignored: the transport hashes itself.
+  LocalFile odd = f;
+  odd.part_md5_hex.resize(3 * 32);
+  CHECK(RecordedPartMd5s(odd).empty());
+}
+
+TEST_CASE("Bytes changed on disk since their MD5 was recorded fail as corruption, nothing stored") {
+  S3Test s3("rot", 8 * kMiB, 5 * kMiB);
+  for (int64_t size : {kMiB, 13 * kMiB}) {  // a single PUT and a multipart upload
+    std::string bytes = RandomBytes(size, 10);
+    LocalFile f = s3.Write("cam.mp4", bytes);
+    RecordPartMd5s(f, bytes, 8 * kMiB);
+    bytes[static_cast<size_t>(size - 100)] ^= 0x01;  // one bit flips on the card after writing
+    f = [&] {
+      LocalFile rotten = s3.Write("cam.mp4", bytes);
+      rotten.md5_part_size = f.md5_part_size;
+      rotten.part_md5_hex = f.part_md5_hex;
+      return rotten;
+    }();
+    const std::string key = "v/c10/cam-" + std::to_string(size) + ".mp4";
+    Status st = s3.Transport()->PutFile("c10", f, key, s3.journal, {});
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.error().code() == ErrorCode::kCorruption);
+    CHECK_THAT(st.error().message(), Catch::Contains("changed on disk"));
+    CHECK_FALSE(s3.admin().HeadObject(key, {}).value.ok());
+    CHECK(s3.journal.GetUploadState("c10", "cam.mp4")->upload_id.empty());  // aborted
+  }
+}
+
 TEST_CASE("The bandwidth cap holds an upload to its rate") {
   S3Test s3("cap", 8 * kMiB, 5 * kMiB);
   s3.options_.bandwidth_limit_bps = 16'000'000;  // 2 MB/s over 2 connections: 1 MB/s each

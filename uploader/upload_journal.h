@@ -50,7 +50,13 @@ struct LocalFile {
   int64_t bytes = 0;
   std::string sha256_hex;  // from the manifest
   bool uploaded = false;   // the object is already confirmed (MarkFileUploaded)
-};
+  // The MD5 of every md5_part_size slice (32 hex digits each, concatenated), taken by the clip
+  // writer in the same read as the sha256. With them the S3 transport uses that part size, sends
+  // each part's Content-MD5 without hashing, and libcurl reads the file straight into its send
+  // buffer; bytes that changed on disk since are rejected by the server (BadDigest). 0 / "": the
+  // transport hashes each part itself.
+  int64_t md5_part_size = 0;
+  std::string part_md5_hex{};
 
 struct UploadCandidate {
   std::string clip_id;
