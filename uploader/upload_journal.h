@@ -57,6 +57,7 @@ struct LocalFile {
   // transport hashes each part itself.
   int64_t md5_part_size = 0;
   std::string part_md5_hex{};
+};
 
 struct UploadCandidate {
   std::string clip_id;
