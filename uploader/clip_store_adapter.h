@@ -10,7 +10,7 @@
 
 namespace fleetclip::uploader {
 
-class ClipStoreAdapter final : public UploadQueue, public UploadJournal {
+class ClipStoreAdapter final : public UploadQueue, public UploadJournal, public CounterStore {
  public:
   // `store` must outlive the adapter.
   ClipStoreAdapter(queue::ClipStore& store, std::string vehicle_id)
@@ -44,6 +44,11 @@ class ClipStoreAdapter final : public UploadQueue, public UploadJournal {
   }
   Status ClearUploadState(const std::string& clip_id, const std::string& file) override {
     return store_.ClearUploadState(clip_id, file);
+  }
+
+  Result<int64_t> Counter(const std::string& name) override { return store_.Counter(name); }
+  Status IncrementCounter(const std::string& name, int64_t by) override {
+    return store_.IncrementCounter(name, by);
   }
 
  private:

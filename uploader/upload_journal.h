@@ -44,6 +44,15 @@ class UploadJournal {
   virtual Status ClearUploadState(const std::string& clip_id, const std::string& file) = 0;
 };
 
+// Durable named counters (ClipStore's counters table): the daily byte budget per link class lives
+// here so a restart does not forget what was spent today. Called by the upload thread only.
+class CounterStore {
+ public:
+  virtual ~CounterStore() = default;
+  virtual Result<int64_t> Counter(const std::string& name) = 0;  // 0 when never incremented
+  virtual Status IncrementCounter(const std::string& name, int64_t by) = 0;
+};
+
 struct LocalFile {
   std::string name;  // file name inside the clip folder: "front.mp4", "manifest.pb"
   std::filesystem::path path;

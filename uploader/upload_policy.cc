@@ -102,13 +102,36 @@ bool ParkedTracker::Parked(MonoTime now, int64_t parked_after_ms) const {
   return stopped_since_ && now - *stopped_since_ >= std::chrono::milliseconds(parked_after_ms);
 }
 
-void DailyBudget::Add(LinkClass link, const LocalTime& day, int64_t bytes) {
-  used_[{link, DayKey(day)}] += bytes;
+std::string DailyBudget::CounterName(LinkClass link, const LocalTime& day) {
+  char date[16];
+  std::snprintf(date, sizeof date, "%04d-%02d-%02d", day.year, day.month, day.day);
+  return "upload_bytes." + std::string(LinkClassName(link)) + "." + date;
+}
+
+Status DailyBudget::Add(LinkClass link, const LocalTime& day, int64_t bytes) {
+  const int64_t before = Used(link, day);  // loads the day from the store first
+  // Days other than this one are no longer asked about: keep memory to one day per link.
+  std::erase_if(used_, [&](const auto& e) { return e.first.second != DayKey(day); });
+  used_[{link, DayKey(day)}] = before + bytes;
+  if (store_ == nullptr) return Ok();
+  return store_->IncrementCounter(CounterName(link, day), bytes);
 }
 
 int64_t DailyBudget::Used(LinkClass link, const LocalTime& day) const {
-  auto it = used_.find({link, DayKey(day)});
-  return it == used_.end() ? 0 : it->second;
+  const std::pair key{link, DayKey(day)};
+  if (auto it = used_.find(key); it != used_.end()) return it->second;
+  if (store_ == nullptr) return 0;
+  Result<int64_t> stored = store_->Counter(CounterName(link, day));
+  if (!stored.ok()) return 0;
+  used_[key] = *stored;
+  return *stored;
+}
+
+std::optional<int64_t> UploadPolicy::BudgetLeft(LinkClass link, const DailyBudget& used,
+                                                WallTime wall_now) const {
+  auto b = config_.daily_bytes_per_link.find(link);
+  if (b == config_.daily_bytes_per_link.end()) return std::nullopt;
+  return std::max<int64_t>(0, b->second - used.Used(link, zone_.ToLocal(wall_now)));
 }
 
 PolicyDecision UploadPolicy::Decide(const NetworkState& net, const ParkedTracker& parked,

@@ -16,6 +16,7 @@
 #include "common/result.h"
 #include "proto/config.pb.h"
 #include "uploader/network_probe.h"
+#include "uploader/upload_journal.h"
 
 namespace fleetclip::uploader {
 
@@ -74,14 +75,27 @@ class ParkedTracker {
   std::optional<MonoTime> stopped_since_;
 };
 
-// Bytes sent per link class per local day.
+// Bytes sent per link class per local day. With a CounterStore each Add() is persisted as the
+// counter "upload_bytes.<link>.<yyyy-mm-dd>" (one row per link class per local day), and Used()
+// reads a day it has not seen yet from the store, so a restarted daemon resumes today's spending.
+// Without one it lives in memory. Upload thread only.
 class DailyBudget {
  public:
-  void Add(LinkClass link, const LocalTime& day, int64_t bytes);
+  DailyBudget() = default;
+  // `store` may be null (memory only); it must outlive the budget.
+  explicit DailyBudget(CounterStore* store) : store_(store) {}
+
+  // Counts `bytes` for the day; with a store, persisted first. The bytes count in memory even
+  // when persisting fails (the error is returned for the caller to log).
+  Status Add(LinkClass link, const LocalTime& day, int64_t bytes);
+  // A day not yet read comes from the store; a failed read counts 0 and is retried next time.
   int64_t Used(LinkClass link, const LocalTime& day) const;
 
+  static std::string CounterName(LinkClass link, const LocalTime& day);
+
  private:
-  std::map<std::pair<LinkClass, int64_t>, int64_t> used_;  // (link, yyyymmdd) → bytes
+  CounterStore* store_ = nullptr;
+  mutable std::map<std::pair<LinkClass, int64_t>, int64_t> used_;  // (link, yyyymmdd) → bytes
 };
 
 struct PolicyDecision {
@@ -97,6 +111,9 @@ class UploadPolicy {
   PolicyDecision Decide(const NetworkState& net, const ParkedTracker& parked,
                         const DailyBudget& used, MonoTime now, WallTime wall_now,
                         int32_t priority) const;
+  // Bytes the link class may still send today (never negative); nullopt when it has no budget.
+  std::optional<int64_t> BudgetLeft(LinkClass link, const DailyBudget& used,
+                                    WallTime wall_now) const;
   const PolicyConfig& config() const { return config_; }
   const TimeZone& zone() const { return zone_; }
 

@@ -70,7 +70,7 @@ TEST_CASE("The policy table: link, metered, window across midnight, parked, urge
     clock.Advance(3min);
     NetworkState net{true, "if0", c.link, c.metered, "config"};
     DailyBudget budget;
-    budget.Add(c.link, zone.ToLocal(clock.WallNow()), c.used_bytes);
+    REQUIRE(budget.Add(c.link, zone.ToLocal(clock.WallNow()), c.used_bytes).ok());
     PolicyDecision d = policy.Decide(net, parked, budget, clock.Now(), clock.WallNow(), c.priority);
     INFO(c.name);
     CHECK(d.allowed == c.allowed);
@@ -225,6 +225,62 @@ TEST_CASE("Metered comes from config overrides, then NetworkManager, then the li
   CHECK(s->link == proto::LINK_CELLULAR);
   CHECK_FALSE(s->metered);
   CHECK(s->metered_source == "config");
+}
+
+class MemoryCounters final : public CounterStore {
+ public:
+  Result<int64_t> Counter(const std::string& name) override {
+    ++reads;
+    auto it = values.find(name);
+    return it == values.end() ? 0 : it->second;
+  }
+  Status IncrementCounter(const std::string& name, int64_t by) override {
+    values[name] += by;
+    return Ok();
+  }
+  std::map<std::string, int64_t> values;
+  int reads = 0;
+};
+
+TEST_CASE("The daily budget survives a restart through its counter store") {
+  FixedOffsetTimeZone zone(60);  // local day starts at 23:00 UTC
+  proto::UploadPolicyConfig pc;
+  (*pc.mutable_daily_bytes_per_link())["wifi"] = 1000;
+  UploadPolicy policy(*PolicyFromProto(pc), zone);
+  FakeClock clock;
+  clock.Advance(20h);  // 2026-01-01 21:00 local
+  const LocalTime today = zone.ToLocal(clock.WallNow());
+  MemoryCounters store;
+  {
+    DailyBudget before(&store);
+    REQUIRE(before.Add(proto::LINK_WIFI, today, 300).ok());
+    REQUIRE(before.Add(proto::LINK_WIFI, today, 100).ok());
+    REQUIRE(before.Add(proto::LINK_CELLULAR, today, 5).ok());
+    CHECK(policy.BudgetLeft(proto::LINK_WIFI, before, clock.WallNow()) == 600);
+  }
+  CHECK(store.values.at(DailyBudget::CounterName(proto::LINK_WIFI, today)) == 400);
+  CHECK(DailyBudget::CounterName(proto::LINK_WIFI, today) == "upload_bytes.wifi.2026-01-01");
+  // "Restart": a new budget on the same store remembers today's spending.
+  DailyBudget after(&store);
+  CHECK(after.Used(proto::LINK_WIFI, today) == 400);
+  CHECK(after.Used(proto::LINK_CELLULAR, today) == 5);
+  CHECK(policy.BudgetLeft(proto::LINK_WIFI, after, clock.WallNow()) == 600);
+  CHECK_FALSE(policy.BudgetLeft(proto::LINK_ETHERNET, after, clock.WallNow()).has_value());
+  const int reads = store.reads;
+  CHECK(after.Used(proto::LINK_WIFI, today) == 400);
+  CHECK(store.reads == reads);  // read once, then from memory
+  REQUIRE(after.Add(proto::LINK_WIFI, today, 600).ok());
+  NetworkState wifi{true, "wlan0", proto::LINK_WIFI, false, "default"};
+  ParkedTracker parked;
+  parked.Observe(clock.Now(), 0, true);
+  clock.Advance(2h);  // 23:00 local, inside the window
+  CHECK(DailyBudget(&store).Used(proto::LINK_WIFI, today) == 1000);
+  CHECK(policy.Decide(wifi, parked, DailyBudget(&store), clock.Now(), clock.WallNow(), 0).reason ==
+        "waiting: daily wifi budget used (1000 of 1000 bytes)");
+  // The next local day starts from zero.
+  clock.Advance(1h);
+  CHECK(policy.BudgetLeft(proto::LINK_WIFI, DailyBudget(&store), clock.WallNow()) == 1000);
+  CHECK(policy.Decide(wifi, parked, DailyBudget(&store), clock.Now(), clock.WallNow(), 0).allowed);
 }
 
 TEST_CASE("Without NetworkManager on the bus the D-Bus source says unknown") {

@@ -95,7 +95,9 @@ Status Uploader::UploadClip(const UploadCandidate& clip, const NetworkState& net
         ObjectKey(options_.prefix, clip.vehicle_id, clip.captured_at, clip.clip_id, f->name);
     Status s = transport_.PutFile(clip.clip_id, *f, key, journal_, stop);
     if (!s.ok()) return s.error().WithContext("clip " + clip.clip_id + " file " + f->name);
-    budget_.Add(net.link, policy_.zone().ToLocal(clock_.WallNow()), f->bytes);
+    if (Status b = budget_.Add(net.link, policy_.zone().ToLocal(clock_.WallNow()), f->bytes);
+        !b.ok())
+      log_.Warn("upload_budget_not_persisted", {{"error", b.error().ToString()}});
   }
   return Ok();
 }

@@ -30,6 +30,8 @@ std::string ObjectKey(std::string_view prefix, std::string_view vehicle, WallTim
 struct UploaderOptions {
   std::string prefix;  // from the target URL: s3://bucket/<prefix>
   int candidates_per_pass = 32;
+  // Where the daily byte budget is kept (ClipStoreAdapter); null: in memory, forgotten at restart.
+  CounterStore* budget_store = nullptr;
 };
 
 struct PassResult {
@@ -52,7 +54,8 @@ class Uploader {
         clock_(clock),
         log_(std::move(log)),
         backoff_(std::move(backoff)),
-        options_(std::move(options)) {}
+        options_(std::move(options)),
+        budget_(options_.budget_store) {}
 
   Result<PassResult> RunPass(const NetworkState& net, const ParkedTracker& parked,
                              std::stop_token stop);

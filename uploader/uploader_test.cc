@@ -3,7 +3,10 @@
 // the backoff, permanent ones fail the clip, already-uploaded files are skipped.
 #include <catch2/catch.hpp>
 
+#include "queue/clip_store.h"
 #include "tests/support/memory_upload_journal.h"
+#include "tests/support/temp_dir.h"
+#include "uploader/clip_store_adapter.h"
 #include "uploader/uploader.h"
 
 namespace fleetclip::uploader {
@@ -133,6 +136,44 @@ TEST_CASE("A clip without a manifest is failed as corrupt, nothing is sent") {
   REQUIRE(b.Pass().ok());
   CHECK(b.transport.keys.empty());
   CHECK_THAT(b.queue.events.back(), Catch::StartsWith("failed c1 corruption:"));
+}
+
+TEST_CASE("Bytes a pass spent stay spent after the store and the uploader are made anew") {
+  Bench b;
+  TempDir dir;
+  proto::UploadPolicyConfig pc;
+  (*pc.mutable_daily_bytes_per_link())["wifi"] = 1000;
+  UploadPolicy policy(*PolicyFromProto(pc), b.zone);
+  queue::StoreOptions so;
+  so.state_dir = dir.path();
+  so.reserve_bytes = 0;
+  auto uploader = [&](CounterStore& counters) {
+    return Uploader(b.queue, b.journal, b.transport, policy, b.clock, b.log,
+                    Backoff({1'000, 60'000}, [] { return 0.5; }),
+                    UploaderOptions{"p", 8, &counters});
+  };
+  {
+    auto store = queue::ClipStore::Open(so, b.clock, b.log);
+    REQUIRE(store.ok());
+    ClipStoreAdapter adapter(**store, "veh");
+    Uploader u = uploader(adapter);
+    Result<PassResult> r = u.RunPass(b.net, b.parked, {});
+    REQUIRE(r.ok());
+    CHECK(r->uploaded == 1);  // front.mp4 (100) and manifest.pb (10); rear.mp4 was already up
+    CHECK(policy.BudgetLeft(proto::LINK_WIFI, u.budget(), b.clock.WallNow()) == 890);
+  }
+  // A restart: a new store on the same database, a new adapter and uploader.
+  auto store = queue::ClipStore::Open(so, b.clock, b.log);
+  REQUIRE(store.ok());
+  ClipStoreAdapter adapter(**store, "veh");
+  Uploader u = uploader(adapter);
+  CHECK(u.budget().Used(proto::LINK_WIFI, b.zone.ToLocal(b.clock.WallNow())) == 110);
+  CHECK(policy.BudgetLeft(proto::LINK_WIFI, u.budget(), b.clock.WallNow()) == 890);
+  CHECK((*store)->Counter("upload_bytes.wifi.2026-01-01").value() == 110);
+  // Without a store (the default) a new uploader starts from zero.
+  Uploader memory_only(b.queue, b.journal, b.transport, policy, b.clock, b.log,
+                       Backoff({1'000, 60'000}, [] { return 0.5; }), UploaderOptions{"p", 8});
+  CHECK(policy.BudgetLeft(proto::LINK_WIFI, memory_only.budget(), b.clock.WallNow()) == 1000);
 }
 
 }  // namespace
