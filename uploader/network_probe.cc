@@ -99,4 +99,18 @@ Result<NetworkState> NetworkProbe::Probe() {
   return state;
 }
 
+Result<NetworkProbeOptions> ProbeOptionsFromPolicy(const proto::UploadPolicyConfig& config,
+                                                   NetworkProbeOptions base) {
+  for (const auto& [name, metered] : config.metered_interfaces()) {
+    const bool valid =
+        !name.empty() && name.size() <= 15 && name.find_first_of("/: \t\n") == std::string::npos;
+    if (!valid)
+      return Error(ErrorCode::kInvalidArgument,
+                   "upload_policy.metered_interfaces[\"" + name +
+                       "\"]: not an interface name (1..15 characters, no '/', ':' or spaces)");
+    base.overrides[name].metered = metered;
+  }
+  return base;
+}
+
 }  // namespace fleetclip::uploader

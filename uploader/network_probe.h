@@ -53,6 +53,12 @@ struct NetworkProbeOptions {
   std::map<std::string, InterfaceOverride> overrides;  // by interface name
 };
 
+// `base` with upload_policy.metered_interfaces (interface → metered) as metered overrides, which
+// win over NetworkManager and the link default; an interface's link override in `base` is kept.
+// Interface names must be 1..15 characters without '/', ':' or white space (Linux IFNAMSIZ).
+Result<NetworkProbeOptions> ProbeOptionsFromPolicy(const proto::UploadPolicyConfig& config,
+                                                   NetworkProbeOptions base = {});
+
 class NetworkProbe {
  public:
   // `metered` may be null (no D-Bus); it must outlive the probe.

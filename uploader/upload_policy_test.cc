@@ -227,6 +227,42 @@ TEST_CASE("Metered comes from config overrides, then NetworkManager, then the li
   CHECK(s->metered_source == "config");
 }
 
+TEST_CASE("upload_policy.metered_interfaces become the probe's metered overrides") {
+  FakeRoots roots;
+  roots.Interface("wlan0", 1, "DEVTYPE=wlan\n", true);
+  roots.Interface("usb0", 1, "DEVTYPE=gadget\n", false);
+  roots.Route("wlan0\t00000000\t0101A8C0\t0003\t0\t0\t600\t00000000\t0\t0\t0\n");
+  proto::UploadPolicyConfig pc;
+  (*pc.mutable_metered_interfaces())["wlan0"] = true;  // a phone hotspot seen as Wi-Fi
+  (*pc.mutable_metered_interfaces())["usb0"] = false;
+  NetworkProbeOptions base = roots.Options();
+  base.overrides["usb0"].link = proto::LINK_ETHERNET;  // kept alongside the metered flag
+  Result<NetworkProbeOptions> o = ProbeOptionsFromPolicy(pc, base);
+  REQUIRE(o.ok());
+  CHECK(o->proc_root == base.proc_root);
+  REQUIRE(o->overrides.size() == 2);
+  CHECK(o->overrides.at("wlan0").metered == std::optional<bool>(true));
+  CHECK_FALSE(o->overrides.at("wlan0").link.has_value());
+  CHECK(o->overrides.at("usb0").metered == std::optional<bool>(false));
+  CHECK(o->overrides.at("usb0").link == std::optional<LinkClass>(proto::LINK_ETHERNET));
+  FixedMetered nm_no(false);
+  Result<NetworkState> s = NetworkProbe(*o, &nm_no).Probe();
+  REQUIRE(s.ok());
+  CHECK(s->metered);
+  CHECK(s->metered_source == "config");
+  // Nothing configured: no overrides, NetworkManager decides.
+  Result<NetworkProbeOptions> none = ProbeOptionsFromPolicy({}, roots.Options());
+  REQUIRE(none.ok());
+  CHECK(none->overrides.empty());
+  CHECK(NetworkProbe(*none, &nm_no).Probe()->metered_source == "networkmanager");
+  // A name that cannot be an interface is refused naming the field.
+  proto::UploadPolicyConfig bad;
+  (*bad.mutable_metered_interfaces())["wlan0:1 x"] = true;
+  Result<NetworkProbeOptions> refused = ProbeOptionsFromPolicy(bad);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().message().find("upload_policy.metered_interfaces") != std::string::npos);
+}
+
 class MemoryCounters final : public CounterStore {
  public:
   Result<int64_t> Counter(const std::string& name) override {
