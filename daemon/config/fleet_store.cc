@@ -1,0 +1,106 @@
+// Persisting and reloading the accepted fleet config; see daemon/config/fleet_store.h.
+#include "daemon/config/fleet_store.h"
+
+#include <cerrno>
+#include <fstream>
+#include <sstream>
+
+#include "common/durable_file.h"
+
+namespace fleetclip::config {
+namespace {
+
+// Rejections after which the signature and scope were sound: the version is the vehicle's own
+// and stays the floor.
+bool KeepsVersionFloor(FleetRejectReason r) {
+  return r == FleetRejectReason::kExpired || r == FleetRejectReason::kInvalidRule ||
+         r == FleetRejectReason::kInvalidValue;
+}
+
+}  // namespace
+
+Status OfferStatus(const Result<FleetVerification>& offered) {
+  if (!offered.ok()) return offered.error();
+  if (offered->verdict != FleetVerdict::kRejected) return Ok();
+  return Error(ErrorCode::kInvalidArgument,
+               std::string(FleetRejectReasonName(offered->reason)) + ": " + offered->message);
+}
+
+FleetConfigStore::FleetConfigStore(std::filesystem::path state_dir, const Logger& log)
+    : state_dir_(std::move(state_dir)), log_(log) {}
+
+void FleetConfigStore::Reject(const FleetVerification& v, WallTime now, std::string_view source) {
+  last_rejection_ = FleetRejection{v.reason, v.message, v.fleet.version(), now};
+  log_.Warn("fleet_config_rejected", {{"source", source},
+                                      {"reason", FleetRejectReasonName(v.reason)},
+                                      {"version", v.fleet.version()},
+                                      {"active_version", active_.version},
+                                      {"message", v.message}});
+}
+
+Status FleetConfigStore::Load(const proto::BaseConfig& base, WallTime now) {
+  base_ = base;
+  effective_ = EffectiveFromBase(base);
+  active_ = ActiveFleetState{};
+  const std::filesystem::path file = path();
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) {
+    log_.Info("fleet_config_none", {{"path", file.string()}});
+    return Ok();
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return ErrnoError("open " + file.string(), errno);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  if (in.bad()) return ErrnoError("read " + file.string(), errno);
+
+  FleetVerification v = VerifyFleetConfig(bytes.str(), base, ActiveFleetState{}, now);
+  if (!v.accepted()) {
+    if (KeepsVersionFloor(v.reason)) active_ = ActiveFleetState{v.fleet.version(), v.payload};
+    Reject(v, now, "persisted");
+    return Ok();
+  }
+  active_ = ActiveFleetState{v.fleet.version(), v.payload};
+  effective_ = std::move(v.effective);
+  log_.Notice("fleet_config_loaded",
+              {{"version", active_.version}, {"key_id", v.key_id}, {"path", file.string()}});
+  return Ok();
+}
+
+Result<FleetVerification> FleetConfigStore::Offer(const proto::BaseConfig& base,
+                                                  std::string_view signed_bytes, WallTime now) {
+  base_ = base;
+  FleetVerification v = VerifyFleetConfig(signed_bytes, base, active_, now);
+  if (v.verdict == FleetVerdict::kNotModified) return v;
+  if (!v.accepted()) {
+    Reject(v, now, "offered");
+    return v;
+  }
+  if (Status s = CreateDirsDurably(state_dir_); !s.ok()) return s.error();
+  if (Status s = WriteFileDurably(path(), signed_bytes); !s.ok()) {
+    log_.Error("fleet_config_persist_failed",
+               {{"version", v.fleet.version()}, {"error", s.error().ToString()}});
+    return s.error();
+  }
+  active_ = ActiveFleetState{v.fleet.version(), v.payload};
+  effective_ = v.effective;
+  last_rejection_.reset();
+  log_.Notice("fleet_config_applied", {{"version", active_.version}, {"key_id", v.key_id}});
+  return v;
+}
+
+bool FleetConfigStore::ExpireIfDue(WallTime now) {
+  const int64_t expires = effective_.fleet_expires_unix_s;
+  if (effective_.fleet_version == 0 || expires == 0) return false;
+  const int64_t now_s =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  if (now_s < expires) return false;
+  const uint64_t version = effective_.fleet_version;
+  effective_ = EffectiveFromBase(base_);
+  last_rejection_ =
+      FleetRejection{FleetRejectReason::kExpired, "expired at " + FormatUtc(expires), version, now};
+  log_.Warn("fleet_config_expired", {{"version", version}, {"expired_at", FormatUtc(expires)}});
+  return true;
+}
+
+}  // namespace fleetclip::config

@@ -1,0 +1,173 @@
+// FleetConfigStore: accepted configs are persisted and survive a restart; rejected ones change
+// nothing; a persisted config that expired or no longer verifies is not applied at start.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "daemon/config/config_test_support.h"
+#include "daemon/config/fleet_store.h"
+#include "tests/support/temp_dir.h"
+
+namespace fleetclip::config {
+namespace {
+
+using testing::Sign;
+using testing::TestBase;
+using testing::TestFleet;
+using testing::TestNow;
+
+std::string ReadAll(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+struct Fixture {
+  TempDir dir;
+  MemoryLogSink sink;
+  Logger log{sink, LogLevel::kDebug};
+  Ed25519PrivateKey k1 = testing::NewKey();
+  proto::BaseConfig base = TestBase({{"k1", &k1}}, dir.path().string());
+};
+
+TEST_CASE("With no persisted config the store runs the base config alone") {
+  Fixture f;
+  FleetConfigStore store(f.dir.path(), f.log);
+  REQUIRE(store.Load(f.base, TestNow()).ok());
+  CHECK_FALSE(store.fleet_applied());
+  CHECK(store.active().version == 0);
+  CHECK(store.effective().config.vehicle_id() == "car-7");
+  CHECK_FALSE(store.last_rejection().has_value());
+}
+
+TEST_CASE("An accepted config is persisted and applied again after a restart") {
+  Fixture f;
+  const std::string bytes = Sign(TestFleet(8), {{"k1", &f.k1}});
+  {
+    FleetConfigStore store(f.dir.path(), f.log);
+    REQUIRE(store.Load(f.base, TestNow()).ok());
+    Result<FleetVerification> v = store.Offer(f.base, bytes, TestNow());
+    REQUIRE(v.ok());
+    REQUIRE(v->accepted());
+    CHECK(store.fleet_applied());
+    CHECK(store.active().version == 8);
+    CHECK(ReadAll(store.path()) == bytes);
+  }
+  FleetConfigStore restarted(f.dir.path(), f.log);
+  REQUIRE(restarted.Load(f.base, TestNow() + std::chrono::hours(1)).ok());
+  CHECK(restarted.fleet_applied());
+  CHECK(restarted.active().version == 8);
+  REQUIRE(restarted.effective().config.rules_size() == 1);
+  CHECK(restarted.effective().config.rules(0).name() == "hard_stop");
+  CHECK(f.sink.Count("event=fleet_config_loaded") == 1);
+}
+
+TEST_CASE("A rejected config leaves the active config and the persisted file unchanged") {
+  Fixture f;
+  FleetConfigStore store(f.dir.path(), f.log);
+  REQUIRE(store.Load(f.base, TestNow()).ok());
+  const std::string v8 = Sign(TestFleet(8), {{"k1", &f.k1}});
+  REQUIRE(store.Offer(f.base, v8, TestNow())->accepted());
+
+  Result<FleetVerification> older =
+      store.Offer(f.base, Sign(TestFleet(5), {{"k1", &f.k1}}), TestNow());
+  REQUIRE(older.ok());
+  CHECK(older->reason == FleetRejectReason::kVersionTooLow);
+  CHECK(store.active().version == 8);
+  CHECK(store.effective().fleet_version == 8);
+  CHECK(ReadAll(store.path()) == v8);
+  REQUIRE(store.last_rejection().has_value());
+  CHECK(store.last_rejection()->reason == FleetRejectReason::kVersionTooLow);
+  CHECK(store.last_rejection()->version == 5);
+  CHECK(f.sink.Count("event=fleet_config_rejected") == 1);
+
+  const Status status = OfferStatus(older);
+  REQUIRE_FALSE(status.ok());
+  CHECK_FALSE(status.error().retryable());
+  CHECK(status.error().message() ==
+        "version_too_low: version 5 is lower than the active version 8");
+}
+
+TEST_CASE("Offering the active config again is not modified and not a rejection") {
+  Fixture f;
+  FleetConfigStore store(f.dir.path(), f.log);
+  REQUIRE(store.Load(f.base, TestNow()).ok());
+  const std::string v8 = Sign(TestFleet(8), {{"k1", &f.k1}});
+  REQUIRE(store.Offer(f.base, v8, TestNow())->accepted());
+  Result<FleetVerification> again = store.Offer(f.base, v8, TestNow());
+  REQUIRE(again.ok());
+  CHECK(again->verdict == FleetVerdict::kNotModified);
+  CHECK(OfferStatus(again).ok());
+  CHECK_FALSE(store.last_rejection().has_value());
+}
+
+TEST_CASE(
+    "A persisted config that expired is not applied at start, and its version stays the floor") {
+  Fixture f;
+  {
+    FleetConfigStore store(f.dir.path(), f.log);
+    REQUIRE(store.Load(f.base, TestNow()).ok());
+    REQUIRE(store.Offer(f.base, Sign(TestFleet(8), {{"k1", &f.k1}}), TestNow())->accepted());
+  }
+  FleetConfigStore restarted(f.dir.path(), f.log);
+  REQUIRE(restarted.Load(f.base, TestNow() + std::chrono::hours(48)).ok());
+  CHECK_FALSE(restarted.fleet_applied());
+  REQUIRE(restarted.last_rejection().has_value());
+  CHECK(restarted.last_rejection()->reason == FleetRejectReason::kExpired);
+  CHECK(restarted.last_rejection()->message == "expired at 2026-11-23T00:00:00Z");
+  CHECK(f.sink.Count("reason=expired") == 1);
+  // An older config replayed later is still refused.
+  proto::FleetConfig old = TestFleet(6);
+  old.set_expires_unix_s(testing::kNowUnixS + 30 * 86'400);
+  Result<FleetVerification> replay =
+      restarted.Offer(f.base, Sign(old, {{"k1", &f.k1}}), TestNow() + std::chrono::hours(48));
+  REQUIRE(replay.ok());
+  CHECK(replay->reason == FleetRejectReason::kVersionTooLow);
+}
+
+TEST_CASE("A persisted config whose key was removed from the base config is not applied") {
+  Fixture f;
+  {
+    FleetConfigStore store(f.dir.path(), f.log);
+    REQUIRE(store.Load(f.base, TestNow()).ok());
+    REQUIRE(store.Offer(f.base, Sign(TestFleet(8), {{"k1", &f.k1}}), TestNow())->accepted());
+  }
+  Ed25519PrivateKey k2 = testing::NewKey();
+  const proto::BaseConfig rotated = TestBase({{"k2", &k2}}, f.dir.path().string());
+  FleetConfigStore restarted(f.dir.path(), f.log);
+  REQUIRE(restarted.Load(rotated, TestNow()).ok());
+  CHECK_FALSE(restarted.fleet_applied());
+  CHECK(restarted.active().version == 0);
+  REQUIRE(restarted.last_rejection().has_value());
+  CHECK(restarted.last_rejection()->reason == FleetRejectReason::kUnknownKey);
+}
+
+TEST_CASE("An active config is dropped for the base config once it expires") {
+  Fixture f;
+  FleetConfigStore store(f.dir.path(), f.log);
+  REQUIRE(store.Load(f.base, TestNow()).ok());
+  REQUIRE(store.Offer(f.base, Sign(TestFleet(8), {{"k1", &f.k1}}), TestNow())->accepted());
+  CHECK_FALSE(store.ExpireIfDue(TestNow() + std::chrono::hours(23)));
+  CHECK(store.fleet_applied());
+  CHECK(store.ExpireIfDue(TestNow() + std::chrono::hours(24)));
+  CHECK_FALSE(store.fleet_applied());
+  CHECK(store.active().version == 8);
+  CHECK(store.last_rejection()->reason == FleetRejectReason::kExpired);
+}
+
+TEST_CASE("A failed persist keeps the active config and returns the error") {
+  Fixture f;
+  const std::filesystem::path blocked = f.dir.path() / "not-a-dir";
+  std::ofstream(blocked) << "x";
+  FleetConfigStore store(blocked, f.log);
+  REQUIRE(store.Load(f.base, TestNow()).ok());
+  Result<FleetVerification> v = store.Offer(f.base, Sign(TestFleet(8), {{"k1", &f.k1}}), TestNow());
+  REQUIRE_FALSE(v.ok());
+  CHECK_FALSE(store.fleet_applied());
+  CHECK(store.active().version == 0);
+}
+
+}  // namespace
+}  // namespace fleetclip::config
