@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # CTest packaging_default_config: the shipped /etc/fleetclip/fleetclip.conf parses as protobuf
 # text format of fleetclip.proto.BaseConfig against the proto the daemon is built from, so a
-# renamed or retyped field fails here rather than on a car. (Bounds are the daemon's validator's
-# job; `fleetclip config validate` can be added here once it exists.)
-# Usage: test-config.sh CONFIG_FILE PROTO_DIR
+# renamed or retyped field fails here rather than on a car. Then, if the built daemon has
+# `--check`, it must accept the file too: every bound, rule and cross-field check of its validator.
+# Usage: test-config.sh CONFIG_FILE PROTO_DIR [FLEETCLIPD]
 set -euo pipefail
 config=$1
 proto_dir=$2
+fleetclipd=${3:-}
 
 command -v protoc >/dev/null || { echo "SKIP: protoc not installed"; exit 77; }
 set +e
@@ -21,3 +22,16 @@ if [ $rc -ne 0 ]; then
   exit 1
 fi
 echo "OK: $config parses as fleetclip.proto.BaseConfig"
+
+[ -n "$fleetclipd" ] || exit 0
+usage=$(timeout 30 "$fleetclipd" --help 2>&1 || true)
+if ! grep -q -- '--check' <<<"$usage"; then
+  echo "note: $fleetclipd has no --check yet; only the syntax was checked"
+  exit 0
+fi
+set +e
+out=$(timeout 60 "$fleetclipd" --check --config "$config" 2>&1)
+rc=$?
+set -e
+[ $rc -eq 0 ] || { echo "FAIL: fleetclipd --check rejects $config (exit $rc):"; echo "$out"; exit 1; }
+echo "OK: fleetclipd --check accepts $config"
