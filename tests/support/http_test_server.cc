@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <stdexcept>
 
@@ -241,7 +242,10 @@ void HttpTestServer::HandleConnection(int fd) {
         rest.remove_prefix(eol + 2);
       }
       const std::string cl = req.Header("content-length");
-      content_length = cl.empty() ? 0 : std::stoull(cl);
+      content_length = 0;
+      if (!cl.empty() &&
+          std::from_chars(cl.data(), cl.data() + cl.size(), content_length).ec != std::errc())
+        break;  // malformed: no answer
       if (Lower(req.Header("expect")) == "100-continue" && !sent_continue) {
         sent_continue = true;
         if (!SendAll(fd, "HTTP/1.1 100 Continue\r\n\r\n")) break;
