@@ -19,6 +19,8 @@ using uploader::HttpResponse;
 using uploader::TransferFailure;
 
 constexpr Nanos kFailureLogInterval = std::chrono::minutes(10);
+// Full jitter may draw ~0; a floor keeps a run of failures from becoming a busy loop.
+constexpr Nanos kMinRetryDelay = std::chrono::seconds(1);
 
 // The URL without its query, which may hold a presigned signature or a token.
 std::string LoggableUrl(std::string_view url) { return std::string(url.substr(0, url.find('?'))); }
@@ -303,7 +305,7 @@ void ConfigPoller::Run(std::stop_token stop, const ConfigCallback& on_config,
     failures = transient ? failures + 1 : 0;
     Nanos wait = JitteredInterval(m.options.poll_interval_ms, m.options.uniform01());
     if (transient) {
-      Nanos retry = m.backoff.Delay(failures);
+      Nanos retry = std::max(m.backoff.Delay(failures), kMinRetryDelay);
       if (r.retry_after_ms >= 0)
         retry = std::max<Nanos>(retry, std::chrono::milliseconds(r.retry_after_ms));
       wait = std::min(wait, retry);

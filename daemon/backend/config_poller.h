@@ -3,16 +3,18 @@
 // SigV4 — with `If-None-Match: <last ETag>`, so an unchanged config costs one 304. The bytes are
 // handed over unverified: the daemon verifies, parses, persists and swaps them in.
 //
-// Timing. The first poll runs at once; then every `poll_interval_ms` × U[0.9, 1.1]. A ±10% spread
-// rather than full jitter: the regular interval stays predictable (a new config reaches every car
-// within 1.1 intervals, the backend sees a steady base·N requests per interval), while any phase
-// lock across a fleet — 10 000 cars started by the same depot power-on or released by the same
-// outage — dissolves on its own, the spread widening with every cycle (the phases random-walk
-// apart; σ ≈ 0.058·interval·√polls). The lockstep that matters comes from shared failures, and
-// there the retries use full jitter: a transient failure (connect/reset/timeout, 408, 429, 5xx,
-// a body cut short) is retried after uploader::Backoff's U[0, min(cap, base·2^(n-1))], capped at
-// one interval and never before the server's Retry-After; a permanent failure (404, 403, a body
-// over `max_config_bytes`, a bad URL) is logged and waits for the next regular poll.
+// Timing. The first poll runs at once; then every `poll_interval_ms` × U[0.9, 1.1] (±10%). Why
+// not full jitter for the regular poll: U[0, 2·base] would double the worst-case delay before a
+// car sees a new config and sometimes poll twice within seconds, while ±10% keeps the interval
+// predictable (every car within 1.1 intervals; a steady N/interval request rate) and is enough to
+// break lockstep. 10 000 cars that poll together once (one depot power-on, the end of an outage)
+// are spread over 0.2 × 15 min = 3 min at the next poll (~55 requests/s instead of 10 000 at
+// once), and wider at each following one: the phases random-walk apart, σ ≈ 0.058·interval·√n.
+// Where lockstep comes from shared failures, the retries use full jitter: a transient failure
+// (connect/reset/timeout, 408, 429, 5xx, a body cut short) is retried after uploader::Backoff's
+// U[0, min(cap, base·2^(n-1))] (at least 1 s, at most one interval, never before the server's
+// Retry-After); a permanent failure (404, 403, a body over `max_config_bytes`, a bad URL) is
+// logged and waits for the next regular poll.
 //
 // Memory. The body is streamed into a buffer that refuses the first byte past `max_config_bytes`
 // and aborts the transfer then, whatever Content-Length the server announced.
