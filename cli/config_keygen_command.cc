@@ -88,8 +88,10 @@ int RunConfigKeygen(std::span<const std::string_view> args, CommandContext& ctx)
   const std::filesystem::path priv = dir / (key_id + ".key");
   const std::filesystem::path pub = dir / (key_id + ".pub");
   std::error_code ec;
-  if (std::filesystem::exists(pub, ec)) {
-    return fail(Error(ErrorCode::kAlreadyExists, pub.string() + " exists; not overwriting a key"));
+  for (const std::filesystem::path& p : {priv, pub}) {
+    if (std::filesystem::exists(p, ec)) {
+      return fail(Error(ErrorCode::kAlreadyExists, p.string() + " exists; not overwriting a key"));
+    }
   }
   if (Status s = WritePrivate(priv, key->ToPem()); !s.ok()) return fail(s.error());
   if (Status s = WriteFileDurably(pub, key->PublicKeyPem()); !s.ok()) return fail(s.error());
