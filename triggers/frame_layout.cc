@@ -1,7 +1,9 @@
 // Learning a datagram's layout and decoding by it, for triggers/frame_layout.h. Learn walks the
-// datagram with the same wire rules as WireFrameReader (triggers/wire_format.h) and turns every
-// byte that is not a value into a literal; Decode compares the literals and reads the values, with
-// the same checks the full path makes on them (finite numbers, UTF-8 and length of texts).
+// datagram with the same wire rules as WireFrameReader (triggers/wire_format.h) and splits it into
+// regions of fixed length (literal bytes with 8-byte numbers and 1-byte flags as holes) separated
+// by the parts whose length varies (times, texts). Decode compares each region under its mask a
+// word at a time, reads the values at their offsets and parses the varying parts, with the same
+// checks the full path makes on the values (finite numbers, UTF-8 and length of texts).
 #include "triggers/frame_layout.h"
 
 #include <cmath>
@@ -31,18 +33,38 @@ std::optional<FrameLayout> FrameLayout::Learn(std::string_view bytes, const Sign
   const char* p = bytes.data();
   const char* const end = p + bytes.size();
   const char* run = p;  // the first byte not yet in literals_
-  auto add = [&](const char* slot_at, Slot slot, int32_t id, uint32_t name_bytes) {
-    layout.literals_.append(run, slot_at);
-    layout.fields_.push_back({static_cast<uint32_t>(slot_at - run), name_bytes, slot, id});
+  Region region;
+  auto literal_to = [&](const char* upto) {
+    layout.literals_.append(run, upto);
+    layout.mask_.append(static_cast<size_t>(upto - run), '\xff');
+    run = upto;
+  };
+  auto hole = [&](const char* at, size_t size, char mask, int32_t id, bool flag) {
+    literal_to(at);
+    if (id >= 0) {
+      layout.values_.push_back({static_cast<uint32_t>(layout.literals_.size() - region.begin),
+                                static_cast<SignalId>(id), flag});
+    }
+    layout.literals_.append(size, '\0');
+    layout.mask_.append(size, mask);
+    run = at + size;
+  };
+  auto close_region = [&](const char* at) {
+    literal_to(at);
+    region.bytes = static_cast<uint32_t>(layout.literals_.size() - region.begin);
+    region.value_count = static_cast<uint32_t>(layout.values_.size() - region.first_value);
+    layout.regions_.push_back(region);
+    region = Region{static_cast<uint32_t>(layout.literals_.size()), 0,
+                    static_cast<uint32_t>(layout.values_.size()), 0};
   };
   while (p < end) {
     uint32_t field = 0, type = 0;
     if (!wire::ReadTag(p, end, field, type)) return std::nullopt;
     if ((field == 1 || field == 2) && type == wire::kVarint) {
-      const char* at = p;
+      close_region(p);
       uint64_t v = 0;
       if (!wire::ReadVarint(p, end, v)) return std::nullopt;
-      add(at, field == 1 ? Slot::kMonoNs : Slot::kSeq, -1, 0);
+      layout.fields_.push_back({field == 1 ? Slot::kMonoNs : Slot::kSeq, -1, 0, 0});
       run = p;
     } else if (field == 3 && type == wire::kLen) {
       const char* length_at = p;
@@ -63,17 +85,17 @@ std::optional<FrameLayout> FrameLayout::Learn(std::string_view bytes, const Sign
       q += 2 + name_size;
       const char tag = *q++;
       if (tag == kNumberTag && value_end - q == 8 && KindIs(catalog, id, SignalKind::kNumber)) {
-        add(q, Slot::kNumber, id, 0);
-        run = value_end;
+        hole(q, 8, '\0', id, false);
       } else if (tag == kFlagTag && value_end - q == 1 && (static_cast<uint8_t>(*q) & 0x80) == 0 &&
                  KindIs(catalog, id, SignalKind::kFlag)) {
-        add(q, Slot::kFlag, id, 0);
-        run = value_end;
+        hole(q, 1, '\x80', id, true);
       } else if (tag == kTextTag && KindIs(catalog, id, SignalKind::kText)) {
         std::string_view text;
         if (!wire::ReadLen(q, value_end, text) || q != value_end) return std::nullopt;
-        add(length_at, Slot::kText, id, static_cast<uint32_t>(2 + name_size));
-        layout.literals_.append(value.data(), 2 + name_size);
+        close_region(length_at);
+        layout.fields_.push_back({Slot::kText, id, static_cast<uint32_t>(layout.names_.size()),
+                                  static_cast<uint32_t>(2 + name_size)});
+        layout.names_.append(value.data(), 2 + name_size);
         run = value_end;
       } else {
         return std::nullopt;
@@ -83,26 +105,58 @@ std::optional<FrameLayout> FrameLayout::Learn(std::string_view bytes, const Sign
       return std::nullopt;
     }
   }
-  layout.tail_bytes_ = static_cast<uint32_t>(end - run);
-  layout.literals_.append(run, end);
+  close_region(end);
   return layout;
+}
+
+bool FrameLayout::Matches(const Region& region, const char* p) const {
+  const char* lit = literals_.data() + region.begin;
+  const char* mask = mask_.data() + region.begin;
+  const size_t n = region.bytes;
+  auto word = [](const char* at) {
+    uint64_t w = 0;
+    std::memcpy(&w, at, 8);
+    return w;
+  };
+  uint64_t diff = 0;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) diff |= (word(p + i) ^ word(lit + i)) & word(mask + i);
+  if (i < n) {
+    if (n >= 8) {  // the last, partial word: the 8 bytes that end the region
+      diff |= (word(p + n - 8) ^ word(lit + n - 8)) & word(mask + n - 8);
+    } else {
+      for (; i < n; ++i) diff |= static_cast<uint8_t>((p[i] ^ lit[i]) & mask[i]);
+    }
+  }
+  return diff == 0;
 }
 
 bool FrameLayout::Decode(std::string_view bytes, DecodedFrame& out,
                          uint64_t& unknown_values) const {
   out.Clear();
+  out.numbers.resize(values_.size());
+  std::pair<SignalId, double>* number = out.numbers.data();
   const char* p = bytes.data();
   const char* const end = p + bytes.size();
-  const char* lit = literals_.data();
   uint64_t mono_ns = 0;
   uint64_t seq = 0;
-  for (const Field& f : fields_) {
-    if (static_cast<size_t>(end - p) < f.literal_bytes ||
-        std::memcmp(p, lit, f.literal_bytes) != 0) {
-      return false;
+  for (size_t r = 0;; ++r) {
+    const Region& region = regions_[r];
+    if (static_cast<size_t>(end - p) < region.bytes || !Matches(region, p)) return false;
+    const Value* value = values_.data() + region.first_value;
+    for (uint32_t k = 0; k < region.value_count; ++k, ++value, ++number) {
+      const char* at = p + value->offset;
+      number->first = value->id;
+      if (value->flag) {
+        number->second = *at != 0 ? 1.0 : 0.0;
+      } else {
+        std::memcpy(&number->second, at, 8);
+        if (!std::isfinite(number->second)) return false;
+      }
     }
-    p += f.literal_bytes;
-    lit += f.literal_bytes;
+    p += region.bytes;
+    if (r == fields_.size()) break;
+    const Field& f = fields_[r];
     switch (f.slot) {
       case Slot::kMonoNs:
         if (!wire::ReadVarint(p, end, mono_ns)) return false;
@@ -110,32 +164,15 @@ bool FrameLayout::Decode(std::string_view bytes, DecodedFrame& out,
       case Slot::kSeq:
         if (!wire::ReadVarint(p, end, seq)) return false;
         break;
-      case Slot::kNumber: {
-        if (end - p < 8) return false;
-        double v = 0;
-        std::memcpy(&v, p, 8);
-        p += 8;
-        if (f.id >= 0) {
-          if (!std::isfinite(v)) return false;
-          out.numbers.emplace_back(static_cast<SignalId>(f.id), v);
-        }
-        break;
-      }
-      case Slot::kFlag: {
-        if (p == end || (static_cast<uint8_t>(*p) & 0x80) != 0) return false;
-        if (f.id >= 0) out.numbers.emplace_back(static_cast<SignalId>(f.id), *p != 0 ? 1.0 : 0.0);
-        ++p;
-        break;
-      }
       case Slot::kText: {
-        std::string_view value;
-        if (!wire::ReadLen(p, end, value)) return false;
-        if (value.size() <= f.name_bytes || std::memcmp(value.data(), lit, f.name_bytes) != 0) {
+        std::string_view text_value;
+        if (!wire::ReadLen(p, end, text_value)) return false;
+        if (text_value.size() <= f.name_bytes ||
+            std::memcmp(text_value.data(), names_.data() + f.name_begin, f.name_bytes) != 0) {
           return false;
         }
-        lit += f.name_bytes;
-        const char* q = value.data() + f.name_bytes;
-        const char* const value_end = value.data() + value.size();
+        const char* q = text_value.data() + f.name_bytes;
+        const char* const value_end = text_value.data() + text_value.size();
         std::string_view text;
         if (*q++ != kTextTag || !wire::ReadLen(q, value_end, text) || q != value_end ||
             !IsValidUtf8(text)) {
@@ -152,9 +189,7 @@ bool FrameLayout::Decode(std::string_view bytes, DecodedFrame& out,
       }
     }
   }
-  if (static_cast<size_t>(end - p) != tail_bytes_ || std::memcmp(p, lit, tail_bytes_) != 0) {
-    return false;
-  }
+  if (p != end) return false;
   if (static_cast<int64_t>(mono_ns) < 0) return false;  // the full path names the error
   out.mono_ns = static_cast<int64_t>(mono_ns);
   out.seq = seq;

@@ -35,23 +35,40 @@ class FrameLayout {
   bool Decode(std::string_view bytes, DecodedFrame& out, uint64_t& unknown_values) const;
 
  private:
+  // A stretch of the datagram of fixed length: literal bytes with numbers and flags in between,
+  // compared eight bytes at a time under a mask (0 over a number, 0x80 over a flag's byte).
+  struct Region {
+    uint32_t begin = 0;  // into literals_ and mask_
+    uint32_t bytes = 0;
+    uint32_t first_value = 0;  // into values_
+    uint32_t value_count = 0;
+  };
+  struct Value {
+    uint32_t offset = 0;  // from the start of its region
+    SignalId id = 0;
+    bool flag = false;
+  };
+  // What separates two regions: a part of varying length.
   enum class Slot : uint8_t {
     kMonoNs,  // a varint: SignalFrame.mono_ns
     kSeq,     // a varint: SignalFrame.seq
-    kNumber,  // 8 bytes: SignalValue.number
-    kFlag,    // one byte below 0x80: SignalValue.flag
     kText,    // a whole SignalValue with a text: length, name (literal), text tag, text
   };
   struct Field {
-    uint32_t literal_bytes = 0;  // bytes of literals_ to match before the slot
-    uint32_t name_bytes = 0;     // kText: bytes of literals_ after those, the name field
     Slot slot = Slot::kMonoNs;
-    int32_t id = -1;  // the signal of a value slot; -1 when not in the catalogue
+    int32_t id = -1;          // kText: the signal; -1 when not in the catalogue
+    uint32_t name_begin = 0;  // kText: the name field (tag, length, name) in names_
+    uint32_t name_bytes = 0;
   };
 
-  std::string literals_;        // the fixed bytes, in order
-  std::vector<Field> fields_;   // the variable parts, in order
-  uint32_t tail_bytes_ = 0;     // literals after the last field
+  bool Matches(const Region& region, const char* p) const;
+
+  std::string literals_;
+  std::string mask_;
+  std::string names_;
+  std::vector<Region> regions_;  // one more than fields_: regions_[i] comes before fields_[i]
+  std::vector<Field> fields_;
+  std::vector<Value> values_;   // numbers and flags of catalogue signals, in order
   uint32_t unknown_count_ = 0;  // values of signals not in the catalogue, per frame
   size_t max_text_bytes_ = 0;
 };
