@@ -8,6 +8,9 @@
 //               fails with EAFNOSUPPORT.
 //   --families-kill  the same, but such a socket() kills the process, to prove that a command
 //               tries one (and so that --families really is exercised).
+//   --syscalls N,N,...  SystemCallFilter= as an allow list of system call numbers with
+//               SystemCallErrorNumber=EPERM: any other call fails with EPERM. The caller expands
+//               systemd's groups (test-syscall-filter.sh does, with systemd-analyze).
 // Filters survive execve, so the command runs as the daemon would.
 //
 //   fleetclip_sandbox_exec FILTER... -- CMD [ARGS...]  install the filters, then exec CMD
@@ -28,8 +31,10 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string_view>
+#include <vector>
 
 namespace {
 
@@ -106,6 +111,28 @@ int InstallFamiliesFilter(bool kill) {
   return Install(program, sizeof(program) / sizeof(program[0]));
 }
 
+// `numbers`: comma-separated system call numbers (native ABI).
+int InstallSyscallAllowList(const char* numbers) {
+  std::vector<sock_filter> program = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kNativeArch, 1, 0),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+  };
+  // Two instructions per allowed call (match: return ALLOW; else skip it), so no jump is long.
+  for (const char* p = numbers; *p != '\0';) {
+    char* end = nullptr;
+    const unsigned long nr = std::strtoul(p, &end, 10);
+    if (end == p || (*end != ',' && *end != '\0')) return EINVAL;
+    program.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<unsigned>(nr), 0, 1));
+    program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+    p = *end == ',' ? end + 1 : end;
+  }
+  program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)));
+  if (program.size() > BPF_MAXINSNS) return E2BIG;
+  return Install(program.data(), program.size());
+}
+
 // 0 if every W+X request is refused with EPERM and ordinary mappings still work.
 int Check() {
   int failures = 0;
@@ -146,20 +173,24 @@ int main(int argc, char** argv) {
       err = InstallMdweFilter();
     } else if (option == "--families" || option == "--families-kill") {
       err = InstallFamiliesFilter(option == "--families-kill");
+    } else if (option == "--syscalls" && i + 1 < argc) {
+      err = InstallSyscallAllowList(argv[++i]);
     } else {
       i = argc;  // usage
       break;
     }
     if (err != 0) {
-      std::fprintf(stderr, "sandbox_exec: cannot install the %s filter: %s\n", argv[i],
+      std::fprintf(stderr, "sandbox_exec: cannot install the %s filter: %s\n", option.data(),
                    std::strerror(err));
       return 3;
     }
   }
   if (i + 1 >= argc) {
-    std::fprintf(stderr,
-                 "usage: %s [--mdwe] [--families|--families-kill] -- CMD [ARGS...] | --check\n",
-                 argv[0]);
+    std::fprintf(
+        stderr,
+        "usage: %s [--mdwe] [--families|--families-kill] [--syscalls N,N,...] -- CMD [ARGS...]\n"
+        "       %s --check\n",
+        argv[0], argv[0]);
     return 2;
   }
   execvp(argv[i + 1], argv + i + 1);
