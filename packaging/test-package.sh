@@ -108,6 +108,18 @@ if command -v systemd-analyze >/dev/null; then
 fi
 echo "ok: user fleetclip (groups: $(id -nG fleetclip)), files, directories, enabled unit, verify"
 
+# Reinstalling runs the maintainer scripts' upgrade path; an administrator's edit of the conffile
+# must survive it (dpkg keeps a locally changed conffile the package did not change), and so must
+# the user.
+echo '# local edit by test-package.sh' >>/etc/fleetclip/fleetclip.conf
+uid=$(id -u fleetclip)
+echo "== dpkg -i (again: upgrade path)"
+run_dpkg -i "$deb" </dev/null || fail "reinstalling $(basename "$deb")"
+grep -q '^# local edit by test-package.sh$' /etc/fleetclip/fleetclip.conf || fail "reinstall lost the edited conffile"
+[ "$(id -u fleetclip)" = "$uid" ] || fail "reinstall changed fleetclip's uid"
+[ -L /etc/systemd/system/multi-user.target.wants/fleetclipd.service ] || fail "reinstall disabled the unit"
+echo "ok: reinstall kept the edited conffile, the user and the enable link"
+
 # What a running daemon would leave behind, to see what remove and purge do with it.
 install -o fleetclip -g fleetclip -m 0640 /dev/null /var/lib/fleetclip/queue.db
 
