@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "daemon/config/config_test_support.h"
@@ -88,6 +89,62 @@ TEST_CASE("A rejected config leaves the active config and the persisted file unc
   CHECK_FALSE(status.error().retryable());
   CHECK(status.error().message() ==
         "version_too_low: version 5 is lower than the active version 8");
+}
+
+TEST_CASE("Eleven bad configs are each rejected with their own reason and change nothing") {
+  Fixture f;
+  Ed25519PrivateKey stranger = testing::NewKey();
+  FleetConfigStore store(f.dir.path(), f.log);
+  REQUIRE(store.Load(f.base, TestNow()).ok());
+  const std::string v7 = Sign(TestFleet(7), {{"k1", &f.k1}});
+  REQUIRE(store.Offer(f.base, v7, TestNow())->accepted());
+  const std::string v8 = Sign(TestFleet(8), {{"k1", &f.k1}});
+
+  proto::SignedFleetConfig other_bytes;
+  other_bytes.set_payload(testing::Serialize(TestFleet(8)));
+  other_bytes.add_signatures()->set_key_id("k1");
+  other_bytes.mutable_signatures(0)->set_ed25519_signature(
+      *f.k1.Sign(testing::Serialize(TestFleet(9))));
+  proto::FleetConfig changed7 = TestFleet(7);
+  changed7.mutable_rules(0)->set_priority(81);
+  proto::FleetConfig expired = TestFleet(8);
+  expired.set_expires_unix_s(testing::kNowUnixS - 1);
+  proto::FleetConfig other_vehicle = TestFleet(8);
+  other_vehicle.add_vehicle_ids("car-1");
+  proto::FleetConfig other_fleet = TestFleet(8);
+  other_fleet.set_fleet_id("fleet-b");
+  proto::FleetConfig bad_rule = TestFleet(8);
+  bad_rule.mutable_rules(0)->set_expr("sped > 3");
+
+  const std::pair<std::string, FleetRejectReason> cases[] = {
+      {testing::SignPayload(testing::Serialize(TestFleet(8)), {}), FleetRejectReason::kUnsigned},
+      {Sign(TestFleet(8), {{"k9", &stranger}}), FleetRejectReason::kUnknownKey},
+      {testing::Serialize(other_bytes), FleetRejectReason::kBadSignature},
+      {v8.substr(0, v8.size() - 10), FleetRejectReason::kMalformed},
+      {std::string(1'048'577, 'x'), FleetRejectReason::kTooLarge},
+      {Sign(TestFleet(6), {{"k1", &f.k1}}), FleetRejectReason::kVersionTooLow},
+      {Sign(changed7, {{"k1", &f.k1}}), FleetRejectReason::kVersionConflict},
+      {Sign(expired, {{"k1", &f.k1}}), FleetRejectReason::kExpired},
+      {Sign(other_vehicle, {{"k1", &f.k1}}), FleetRejectReason::kWrongVehicle},
+      {Sign(other_fleet, {{"k1", &f.k1}}), FleetRejectReason::kWrongFleet},
+      {Sign(bad_rule, {{"k1", &f.k1}}), FleetRejectReason::kInvalidRule},
+  };
+  std::set<FleetRejectReason> reasons;
+  for (const auto& [bytes, reason] : cases) {
+    Result<FleetVerification> v = store.Offer(f.base, bytes, TestNow());
+    REQUIRE(v.ok());
+    INFO(FleetRejectReasonName(reason) << ": " << v->message);
+    CHECK(v->verdict == FleetVerdict::kRejected);
+    CHECK(v->reason == reason);
+    CHECK_FALSE(v->message.empty());
+    reasons.insert(v->reason);
+    CHECK(store.active().version == 7);
+    CHECK(store.effective().fleet_version == 7);
+    CHECK(ReadAll(store.path()) == v7);
+    CHECK(store.last_rejection()->reason == reason);
+  }
+  CHECK(reasons.size() == 11);
+  CHECK(f.sink.Count("event=fleet_config_rejected") == 11);
 }
 
 TEST_CASE("Offering the active config again is not modified and not a rejection") {
