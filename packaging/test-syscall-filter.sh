@@ -101,6 +101,10 @@ kill -0 "$daemon_pid" 2>/dev/null || { cat "$tmp/log"; fail "fleetclipd died und
 kill -TERM "$daemon_pid"
 rc=0
 for _ in $(seq 300); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$daemon_pid" 2>/dev/null; then
+  kill -KILL "$daemon_pid"
+  cat "$tmp/log"; fail "fleetclipd did not stop within 30 s of SIGTERM under the filters"
+fi
 wait "$daemon_pid" || rc=$?
 daemon_pid=
 [ $rc -eq 0 ] || { cat "$tmp/log"; fail "fleetclipd exited $rc after SIGTERM under the filters"; }
