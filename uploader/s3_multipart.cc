@@ -181,11 +181,6 @@ Status S3Transport::Multipart(const std::string& clip_id, const LocalFile& file,
         if (put.failure_class == FailureClass::kPermanent) permanent = true;
         return first_error.Set(Failed(put));
       }
-      if (const std::string sent = Hex(*body.md5); put.value->size() == 32 && *put.value != sent)
-        return first_error.Set(
-            Error(ErrorCode::kUnavailable, "UploadPart " + key + " part " + std::to_string(n) +
-                                               ": server ETag " + *put.value +
-                                               " differs from the MD5 sent " + sent));
       UploadedPart p{n, bytes, *put.value};
       if (Status j = journal.AddUploadedPart(clip_id, file.name, p); !j.ok())
         return first_error.Set(j.error());
