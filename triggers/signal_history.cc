@@ -22,12 +22,11 @@ SignalHistory::SignalHistory(const SignalCatalog& catalog, Nanos retention, size
       latest_(width_, kNaN) {}
 
 void SignalHistory::Grow() {
-  const size_t old_capacity = times_.size();
-  const size_t capacity = old_capacity == 0 ? 256 : old_capacity * 2;
-  std::vector<double> values(capacity * width_);
-  std::vector<uint64_t> present(capacity * words_);
-  std::vector<int64_t> times(capacity);
-  std::vector<uint64_t> seqs(capacity);
+  const size_t capacity = capacity_ == 0 ? 256 : capacity_ * 2;
+  auto values = std::make_unique_for_overwrite<double[]>(capacity * width_);
+  auto present = std::make_unique_for_overwrite<uint64_t[]>(capacity * words_);
+  auto times = std::make_unique_for_overwrite<int64_t[]>(capacity);
+  auto seqs = std::make_unique_for_overwrite<uint64_t[]>(capacity);
   for (size_t i = 0; i < size_; ++i) {
     const size_t from = Slot(i);
     std::copy_n(&values_[from * width_], width_, &values[i * width_]);
@@ -39,6 +38,7 @@ void SignalHistory::Grow() {
   present_ = std::move(present);
   times_ = std::move(times);
   seqs_ = std::move(seqs);
+  capacity_ = capacity;
   head_ = 0;
   mask_ = capacity - 1;
 }
@@ -65,7 +65,7 @@ void SignalHistory::Append(const DecodedFrame& frame) {
   if (size_ >= max_rows_) {
     PopFront();
     ++evicted_early_;
-  } else if (size_ == times_.size()) {
+  } else if (size_ == capacity_) {
     Grow();
   }
   const size_t slot = Slot(size_);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -65,10 +66,13 @@ class SignalHistory {
   const size_t words_;  // 64-bit presence words per row
   Nanos retention_;
   const size_t max_rows_;
-  std::vector<double> values_;     // capacity * width_
-  std::vector<uint64_t> present_;  // capacity * words_
-  std::vector<int64_t> times_;
-  std::vector<uint64_t> seqs_;
+  // Ring storage, capacity_ rows; left uninitialised when allocated, a slot is written by Append
+  // before any read.
+  std::unique_ptr<double[]> values_;     // capacity_ * width_
+  std::unique_ptr<uint64_t[]> present_;  // capacity_ * words_
+  std::unique_ptr<int64_t[]> times_;
+  std::unique_ptr<uint64_t[]> seqs_;
+  size_t capacity_ = 0;
   size_t head_ = 0;
   size_t size_ = 0;
   size_t mask_ = 0;             // capacity - 1; capacity is a power of two
