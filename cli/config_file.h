@@ -1,7 +1,8 @@
 // Reading the base config (protobuf text format, /etc/fleetclip/fleetclip.conf) from the CLI, so
 // that `fleetclip list` on the car finds the queue where the daemon keeps it. Parse errors name the
-// file, the line and the column. The daemon's full validation of every field lives with the daemon;
-// the CLI only needs to parse the file and read a few keys.
+// file, the line and the column. The daemon's full validation of every field lives in daemon/config
+// (`fleetclip config validate` runs it); the queue commands only need to parse the file and read a
+// few keys.
 #pragma once
 
 #include <filesystem>
