@@ -17,6 +17,8 @@ constexpr char kUsage[] =
     "  SIGNED              a SignedFleetConfig from `fleetclip config sign`\n"
     "Prints `accepted: …` (exit 0) or `rejected (REASON): …` on stderr (exit 1).\n";
 
+constexpr int64_t kMaxSignedFileBytes = int64_t{128} << 20;
+
 }  // namespace
 
 int RunConfigVerify(std::span<const std::string_view> args, CommandContext& ctx) {
@@ -48,8 +50,9 @@ int RunConfigVerify(std::span<const std::string_view> args, CommandContext& ctx)
     ctx.err << "fleetclip config verify: base config: " << base.error().message() << "\n";
     return kExitFailure;
   }
-  // Read one byte past the cap so that the verifier, not the reader, reports the size.
-  Result<std::string> bytes = ReadFileBytes(signed_file, base->backend().max_config_bytes() + 1);
+  // Read well past the cap (the largest a base config may set is 64 MiB) so that the verifier,
+  // not the reader, reports an oversized file, with the car's own message.
+  Result<std::string> bytes = ReadFileBytes(signed_file, kMaxSignedFileBytes);
   if (!bytes.ok()) {
     ctx.err << "fleetclip config verify: " << bytes.error().message() << "\n";
     return kExitFailure;

@@ -142,6 +142,15 @@ TEST_CASE("A truncated signed file is rejected as malformed") {
   CHECK_THAT(o.err, Catch::StartsWith("rejected (malformed): "));
 }
 
+TEST_CASE("A signed file one byte over max_config_bytes is rejected with too_large") {
+  Fixture f;
+  f.SignedSetup();
+  f.Write("big.signed", std::string(1'048'577, 'x'));
+  Outcome o = f.Run("config verify --config base.conf big.signed");
+  CHECK(o.rc == 1);
+  CHECK(o.err == "rejected (too_large): config is 1048577 bytes; the limit is 1048576\n");
+}
+
 TEST_CASE("validate accepts a good base config and a good fleet config") {
   Fixture f;
   f.SignedSetup();

@@ -41,16 +41,16 @@ EffectiveConfig Merge(const proto::BaseConfig& base, const proto::FleetConfig& f
 // every other field are in bounds (kInvalidValue).
 std::optional<Problem> CheckContent(const proto::FleetConfig& fleet, const proto::BaseConfig& base,
                                     EffectiveConfig* out) {
-  std::optional<EffectiveConfig> effective = Merge(base, fleet);
+  EffectiveConfig effective = Merge(base, fleet);
   // Rules first, so a rule error gets its own reason.
-  if (Result<CompiledRules> rules = CompileRules(effective->config); !rules.ok()) {
+  if (Result<CompiledRules> rules = CompileRules(effective.config); !rules.ok()) {
     return Problem{FleetRejectReason::kInvalidRule, rules.error().message()};
   }
   std::vector<std::string> problems;
   if (fleet.has_upload_policy()) {
-    CheckUploadPolicy(effective->config.upload_policy(), "upload_policy", problems);
+    CheckUploadPolicy(effective.config.upload_policy(), "upload_policy", problems);
   }
-  if (fleet.has_storage()) CheckStorage(effective->config.storage(), "storage", problems);
+  if (fleet.has_storage()) CheckStorage(effective.config.storage(), "storage", problems);
   const int64_t max_pre_roll = RuleBoundsFor(base).max_pre_roll_ms;
   std::set<std::string> ids;
   for (int i = 0; i < fleet.remote_triggers_size(); ++i) {
@@ -77,10 +77,10 @@ std::optional<Problem> CheckContent(const proto::FleetConfig& fleet, const proto
   }
   if (!problems.empty()) return Problem{FleetRejectReason::kInvalidValue, problems.front()};
   // The whole effective config, as the base config is checked.
-  if (Status s = ValidateBaseConfig(effective->config, "fleet config"); !s.ok()) {
+  if (Status s = ValidateBaseConfig(effective.config, "fleet config"); !s.ok()) {
     return Problem{FleetRejectReason::kInvalidValue, s.error().message()};
   }
-  if (out != nullptr) *out = std::move(*effective);
+  if (out != nullptr) *out = std::move(effective);
   return std::nullopt;
 }
 
