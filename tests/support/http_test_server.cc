@@ -163,7 +163,7 @@ size_t HttpTestServer::RequestCount() const {
 
 bool HttpTestServer::WaitForRequests(size_t n, std::chrono::milliseconds timeout) const {
   std::unique_lock lock(mu_);
-  return cv_.wait_for(lock, timeout, [&] { return requests_.size() >= n; });
+  return cv_.wait_for(lock, timeout, [&] { return finished_ >= n; });
 }
 
 bool HttpTestServer::Delay(int64_t ms) {
@@ -254,8 +254,10 @@ void HttpTestServer::HandleConnection(int fd) {
   }
   if (body_at == std::string::npos || data.size() < body_at + content_length) {
     if (!req.method.empty()) {  // a request that started but never completed
+      req.finished = true;
       std::lock_guard lock(mu_);
       requests_.push_back(std::move(req));
+      ++finished_;
       cv_.notify_all();
     }
     return;
@@ -283,7 +285,6 @@ void HttpTestServer::HandleConnection(int fd) {
     }
     upload_status = upload_status_;
   }
-  if (fault.delay_ms > 0 && !Delay(fault.delay_ms)) return;
 
   std::string head;
   std::string_view body;
@@ -316,6 +317,22 @@ void HttpTestServer::HandleConnection(int fd) {
     if (req.method == "GET") body = resource.body;
   }
   req.status = status;
+  // Recorded before the answer goes out, so a client that has its answer finds its request here.
+  size_t index = 0;
+  {
+    std::lock_guard lock(mu_);
+    index = requests_.size();
+    requests_.push_back(req);
+  }
+  int64_t body_bytes_sent = 0;
+  auto finish = [&] {
+    std::lock_guard lock(mu_);
+    requests_[index].body_bytes_sent = body_bytes_sent;
+    requests_[index].finished = true;
+    ++finished_;
+    cv_.notify_all();
+  };
+  if (fault.delay_ms > 0 && !Delay(fault.delay_ms)) return finish();
   std::string out = "HTTP/1.1 " + std::to_string(status) + " " + std::string(Reason(status)) +
                     "\r\n" + head + "Connection: close\r\n\r\n";
   bool ok = SendAll(fd, out);
@@ -326,7 +343,7 @@ void HttpTestServer::HandleConnection(int fd) {
       std::snprintf(size_line, sizeof size_line, "%zx\r\n", half.size());
       ok = SendAll(fd, size_line);
     }
-    if (ok && SendAll(fd, half)) req.body_bytes_sent = static_cast<int64_t>(half.size());
+    if (ok && SendAll(fd, half)) body_bytes_sent = static_cast<int64_t>(half.size());
   } else if (ok && resource.chunked && status == 200) {
     std::string_view rest = body;
     while (ok && !rest.empty()) {
@@ -334,7 +351,7 @@ void HttpTestServer::HandleConnection(int fd) {
       char size_line[32];
       std::snprintf(size_line, sizeof size_line, "%zx\r\n", chunk.size());
       ok = SendAll(fd, size_line) && SendAll(fd, chunk) && SendAll(fd, "\r\n");
-      if (ok) req.body_bytes_sent += static_cast<int64_t>(chunk.size());
+      if (ok) body_bytes_sent += static_cast<int64_t>(chunk.size());
       rest.remove_prefix(chunk.size());
     }
     if (ok && req.method == "GET") ok = SendAll(fd, "0\r\n\r\n");
@@ -343,14 +360,12 @@ void HttpTestServer::HandleConnection(int fd) {
     while (ok && !rest.empty()) {
       const std::string_view chunk = rest.substr(0, kChunkBytes);
       ok = SendAll(fd, chunk);
-      if (ok) req.body_bytes_sent += static_cast<int64_t>(chunk.size());
+      if (ok) body_bytes_sent += static_cast<int64_t>(chunk.size());
       rest.remove_prefix(chunk.size());
     }
   }
   ::shutdown(fd, SHUT_WR);
-  std::lock_guard lock(mu_);
-  requests_.push_back(std::move(req));
-  cv_.notify_all();
+  finish();
 }
 
 }  // namespace fleetclip::testing

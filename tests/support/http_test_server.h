@@ -32,7 +32,8 @@ struct RecordedRequest {
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased, in order
   std::string body;
   int status = 0;               // what the server answered (0: nothing, e.g. a malformed request)
-  int64_t body_bytes_sent = 0;  // response body bytes written before the answer ended
+  int64_t body_bytes_sent = 0;  // response body bytes written (final once `finished`)
+  bool finished = false;        // the answer has ended and the connection is closed
 
   // The value of the first header named `lower_name`, or "".
   std::string Header(std::string_view lower_name) const;
@@ -84,10 +85,12 @@ class HttpTestServer {
   // The status POST and PUT requests are answered with when no fault applies (default 204).
   void SetUploadStatus(int status);
 
-  // Every request handled so far, in order (recorded once its answer has ended).
+  // Every request received so far, in order. A request is recorded before its answer is sent, so
+  // a client that has its answer always finds its request here; `finished` and the final
+  // `body_bytes_sent` follow when the answer has ended.
   std::vector<RecordedRequest> Requests() const;
   size_t RequestCount() const;
-  // Waits until at least `n` requests were handled; false after `timeout`.
+  // Waits until the answers to at least `n` requests have ended; false after `timeout`.
   bool WaitForRequests(size_t n, std::chrono::milliseconds timeout) const;
 
   // Stops serving: closes the listening socket and joins the thread. Idempotent.
@@ -108,12 +111,13 @@ class HttpTestServer {
   int listen_fd_ = -1;
   int port_ = 0;
   mutable std::mutex mu_;
-  mutable std::condition_variable cv_;  // requests_ grew, or stopping_ was set (under mu_)
+  mutable std::condition_variable cv_;  // an answer ended, or stopping_ was set (under mu_)
   std::atomic<bool> stopping_{false};
   std::map<std::string, ServedResource> served_;  // guarded by mu_; etag filled in
   std::vector<FaultState> faults_;                // guarded by mu_
   int upload_status_ = 204;                       // guarded by mu_
   std::vector<RecordedRequest> requests_;         // guarded by mu_
+  size_t finished_ = 0;                           // guarded by mu_: requests whose answer has ended
   std::thread thread_;
 };
 
