@@ -270,3 +270,24 @@ TEST_CASE("Duplicate remote trigger ids are rejected") {
 
 }  // namespace
 }  // namespace fleetclip::config
+
+namespace fleetclip::config {
+namespace {
+
+TEST_CASE("No single bit flip anywhere in a signed config is accepted") {
+  Fixture f;
+  const std::string good = Sign(TestFleet(8), {{"k1", &f.k1}});
+  REQUIRE(f.Verify(good).accepted());
+  for (size_t i = 0; i < good.size(); ++i) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string bad = good;
+      bad[i] = static_cast<char>(bad[i] ^ (1 << bit));
+      const FleetVerification v = f.Verify(bad);
+      INFO("byte " << i << " bit " << bit << ": " << v.message);
+      REQUIRE(v.verdict == FleetVerdict::kRejected);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace fleetclip::config
