@@ -21,6 +21,8 @@ using uploader::TransferFailure;
 constexpr Nanos kFailureLogInterval = std::chrono::minutes(10);
 // Full jitter may draw ~0; a floor keeps a run of failures from becoming a busy loop.
 constexpr Nanos kMinRetryDelay = std::chrono::seconds(1);
+// A whole download's bound; the stall timeout alone would let 1 byte/s go on for days.
+constexpr Nanos kMaxTransferTime = std::chrono::minutes(5);
 
 // The URL without its query, which may hold a presigned signature or a token.
 std::string LoggableUrl(std::string_view url) { return std::string(url.substr(0, url.find('?'))); }
@@ -164,7 +166,13 @@ PollResult ConfigPoller::Fetch(std::stop_token stop) {
   std::string body;
   bool too_big = false;
   const auto max_bytes = static_cast<size_t>(m.options.max_config_bytes);
+  const MonoTime deadline = m.clock.Now() + kMaxTransferTime;
+  bool too_slow = false;
   req.body_sink = [&](std::string_view chunk) {
+    if (m.clock.Now() > deadline) {  // a trickle that the stall timeout lets through
+      too_slow = true;
+      return false;
+    }
     if (chunk.size() > max_bytes - body.size()) {
       too_big = true;
       return false;
@@ -178,6 +186,10 @@ PollResult ConfigPoller::Fetch(std::stop_token stop) {
     return fail(FailureClass::kPermanent,
                 Invalid(what + ": the config is larger than backend.max_config_bytes=" +
                         std::to_string(m.options.max_config_bytes) + "; download aborted"));
+  if (too_slow)
+    return fail(FailureClass::kTransient,
+                Error(ErrorCode::kTimeout, what + ": the download took longer than " +
+                                               std::to_string(ToMillis(kMaxTransferTime)) + " ms"));
   if (r.curl_code != 0) {
     if (stop.stop_requested())
       return fail(FailureClass::kTransient, Error(ErrorCode::kCancelled, what + ": stopped"));
@@ -324,7 +336,10 @@ void ConfigPoller::Run(std::stop_token stop, const ConfigCallback& on_config,
     const MonoTime end = m.clock.Now();
     next = end + wait;
     Record(r, end, rejected, next);
-    if (after_poll && (!last_after_poll || end - *last_after_poll >= interval * 9 / 10)) {
+    // Once per regular poll; during quick retries at most once per 0.9 intervals; and before a
+    // wait that would leave more than 1.1 intervals since the last call.
+    if (after_poll && (!last_after_poll || end - *last_after_poll >= interval * 9 / 10 ||
+                       next - *last_after_poll > interval * 11 / 10)) {
       last_after_poll = end;
       after_poll(stop);
     }

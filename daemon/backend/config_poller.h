@@ -78,9 +78,10 @@ struct PollResult {
 // again on every poll. A retryable error (the disk was full when persisting) forgets the ETag and
 // retries with backoff.
 using ConfigCallback = std::function<Status(const std::string& bytes, const std::string& etag)>;
-// Called on the backend thread after a poll, at most about once per poll interval (every regular
-// poll; during a run of quick retries, not more often than once per 0.9 intervals): the hook for
-// the status heartbeat.
+// Called on the backend thread after a poll: after every regular poll, during a run of quick
+// retries at most once per 0.9 intervals, and always before a wait that would leave more than 1.1
+// intervals since the last call — so calls are never more than 1.1 intervals plus one poll's
+// transfer time (≤ 5 min) apart: the hook for the status heartbeat and a watchdog beat.
 using AfterPollCallback = std::function<void(std::stop_token)>;
 
 // Counters for status and tests. A snapshot; all fields describe the state after the last poll.
@@ -108,8 +109,9 @@ class ConfigPoller {
   ~ConfigPoller();
 
   // One conditional GET. On kNew the poller remembers the new ETag (and a digest of the bytes)
-  // for the next If-None-Match. Blocks for at most the HTTP timeouts; `stop` aborts the transfer.
-  // Not thread-safe: call from one thread (the one that calls Run()).
+  // for the next If-None-Match. Blocks for at most the connect timeout plus 5 min of transfer (a
+  // stall ends it sooner); `stop` aborts the transfer. Not thread-safe: call from one thread (the
+  // one that calls Run()).
   PollResult PollOnce(std::stop_token stop = {});
 
   // The backend thread's loop: polls at once, then on the jittered interval (sooner after a

@@ -262,6 +262,25 @@ TEST_CASE_METHOD(Fixture, "A poller stops promptly when stopped while sleeping")
   CHECK(real.Now() - asked < std::chrono::seconds(1));
 }
 
+TEST_CASE_METHOD(Fixture, "The after-poll hook runs before a wait that would leave it overdue") {
+  server.Serve("/config", "fleet config v1");
+  auto poller = Poller();
+  std::atomic<int> hooks{0};
+  std::jthread thread([&](std::stop_token stop) {
+    poller->Run(
+        stop, [](const std::string&, const std::string&) { return Ok(); },
+        [&](std::stop_token) { ++hooks; });
+  });
+  REQUIRE(WaitUntil([&] { return poller->stats().polls == 1; }));
+  CHECK(hooks == 1);
+  clock.Advance(std::chrono::minutes(5));
+  server.Inject(HttpFault{.path = "/config", .status = 503, .retry_after_s = 15 * 60});
+  poller->PollNow();  // fails 5 min after the hook ran; the retry waits 15 min more
+  REQUIRE(WaitUntil([&] { return poller->stats().polls == 2; }));
+  CHECK(poller->stats().next_poll - poller->stats().last_poll_end == std::chrono::minutes(15));
+  REQUIRE(WaitUntil([&] { return hooks == 2; }));
+}
+
 TEST_CASE_METHOD(Fixture, "A rejected config keeps its ETag and is not fetched or logged again") {
   server.Serve("/config", "a config with a bad signature");
   auto poller = Poller();
