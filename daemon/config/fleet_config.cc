@@ -75,7 +75,11 @@ std::optional<Problem> CheckContent(const proto::FleetConfig& fleet, const proto
     problems.push_back("remote_triggers: " + std::to_string(fleet.remote_triggers_size()) +
                        " entries; at most 256");
   }
-  if (!problems.empty()) return Problem{FleetRejectReason::kInvalidValue, problems.front()};
+  if (!problems.empty()) {
+    std::string message = problems.front();
+    for (size_t i = 1; i < problems.size(); ++i) message += "; " + problems[i];
+    return Problem{FleetRejectReason::kInvalidValue, std::move(message)};
+  }
   // The whole effective config, as the base config is checked.
   if (Status s = ValidateBaseConfig(effective.config, "fleet config"); !s.ok()) {
     return Problem{FleetRejectReason::kInvalidValue, s.error().message()};
@@ -155,12 +159,6 @@ Result<EffectiveConfig> ApplyFleetConfig(const proto::BaseConfig& base,
     return Error(ErrorCode::kInvalidArgument, p->message);
   }
   return e;
-}
-
-Status ValidateFleetConfig(const proto::FleetConfig& fleet, const proto::BaseConfig& base) {
-  Result<EffectiveConfig> e = ApplyFleetConfig(base, fleet);
-  if (!e.ok()) return e.error();
-  return Ok();
 }
 
 FleetVerification VerifyFleetConfig(std::string_view signed_bytes, const proto::BaseConfig& base,

@@ -65,8 +65,9 @@ struct EffectiveConfig {
 // The base config alone as an EffectiveConfig (no fleet config active).
 EffectiveConfig EffectiveFromBase(const proto::BaseConfig& base);
 
-// The effective config of `base` (defaulted, validated) with `fleet` applied, validated as a whole.
-// Errors name the fleet config's fields.
+// The effective config of `base` (defaulted, validated) with `fleet` applied, validated as a whole
+// (the verifier's last two steps, without signature, scope, version or expiry: what
+// `fleetclip config validate --fleet` runs). Errors name the fleet config's fields.
 Result<EffectiveConfig> ApplyFleetConfig(const proto::BaseConfig& base,
                                          const proto::FleetConfig& fleet);
 
@@ -88,10 +89,6 @@ struct FleetVerification {
 // base config; `now` is the wall time the expiry is checked against.
 FleetVerification VerifyFleetConfig(std::string_view signed_bytes, const proto::BaseConfig& base,
                                     const ActiveFleetState& active, WallTime now);
-
-// Checks a FleetConfig's own content against `base` without signature, scope, version or expiry:
-// what `fleetclip config validate --fleet` runs. Same messages as the verifier's last two steps.
-Status ValidateFleetConfig(const proto::FleetConfig& fleet, const proto::BaseConfig& base);
 
 // "2026-11-20T10:00:00Z".
 std::string FormatUtc(int64_t unix_s);
