@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <iterator>
 #include <limits>
 
 namespace fleetclip::triggers {
@@ -198,123 +199,141 @@ ProgramState::ProgramState(const Program& program)
     }
     steps_.push_back(step);
   }
+  steps_.push_back(Step{.op = Exec::kEnd});
 }
 
+// Threaded dispatch: each step jumps straight to the next step's code through a table of label
+// addresses (a GNU extension GCC and Clang both have), instead of returning to one switch at the
+// top of a loop: about half the instructions per step of the loop-and-switch it replaced.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
+#ifdef __clang__
+#pragma clang diagnostic ignored "-Wgnu-label-as-value"
+#endif
 void ProgramState::Evaluate(const Program& /*program*/, int64_t t_ns, const double* row) {
+  // In the order of Exec.
+  static const void* const kCode[] = {
+      &&neg,  &&not_, &&abs, &&add, &&sub,  &&mul,  &&div,  &&lt,   &&le,
+      &&gt,   &&ge,   &&eq,  &&ne,  &&and_, &&or_,  &&lt_k, &&le_k, &&gt_k,
+      &&ge_k, &&rate, &&min, &&max, &&mean, &&rose, &&fell, &&for_, &&end,
+  };
+  static_assert(std::size(kCode) == static_cast<size_t>(Exec::kEnd) + 1);
   double* const r = regs_.data();
   for (const Load& load : loads_) r[load.dst] = row[load.column];
-  for (const Step& in : steps_) {
-    double& out = r[in.dst];
-    switch (in.op) {
-      case Exec::kLtK:
-        out = r[in.a] < in.k ? 1.0 : 0.0;
-        break;
-      case Exec::kLeK:
-        out = r[in.a] <= in.k ? 1.0 : 0.0;
-        break;
-      case Exec::kGtK:
-        out = r[in.a] > in.k ? 1.0 : 0.0;
-        break;
-      case Exec::kGeK:
-        out = r[in.a] >= in.k ? 1.0 : 0.0;
-        break;
-      case Exec::kRate: {
-        RateState& s = rates_[in.b];
-        const double v = r[in.a];
-        if (std::isnan(v)) {
-          out = kNaN;
-          break;
-        }
-        const int64_t dt = t_ns - s.t_ns;
-        out = s.valid && dt > 0 && dt <= kMaxRateGapNs
-                  ? (v - s.value) * 1e9 / static_cast<double>(dt)
-                  : kNaN;
-        s = {t_ns, v, true};
-        break;
-      }
-      case Exec::kMin:
-        out = mins_[in.b].Update(t_ns, r[in.a], in.window_ns);
-        break;
-      case Exec::kMax:
-        out = maxes_[in.b].Update(t_ns, r[in.a], in.window_ns);
-        break;
-      case Exec::kMean:
-        out = means_[in.b].Update(t_ns, r[in.a], in.window_ns);
-        break;
-      case Exec::kRose: {
-        EdgeState& s = edges_[in.b];
-        const int8_t now = Truthy(r[in.a]) ? 1 : 0;
-        out = s.prev == 0 && now == 1 ? 1.0 : 0.0;
-        s.prev = now;
-        break;
-      }
-      case Exec::kFell: {
-        EdgeState& s = edges_[in.b];
-        const int8_t now = Truthy(r[in.a]) ? 1 : 0;
-        out = s.prev == 1 && now == 0 ? 1.0 : 0.0;
-        s.prev = now;
-        break;
-      }
-      case Exec::kFor: {
-        HoldState& s = holds_[in.b];
-        if (!Truthy(r[in.a])) {
-          s.holding = false;
-          out = 0.0;
-          break;
-        }
-        if (!s.holding) s = {t_ns, true};
-        out = t_ns - s.since_ns >= in.window_ns ? 1.0 : 0.0;
-        break;
-      }
-      case Exec::kNeg:
-        out = -r[in.a];
-        break;
-      case Exec::kNot:
-        out = Truthy(r[in.a]) ? 0.0 : 1.0;
-        break;
-      case Exec::kAbs:
-        out = std::fabs(r[in.a]);
-        break;
-      case Exec::kAdd:
-        out = r[in.a] + r[in.b];
-        break;
-      case Exec::kSub:
-        out = r[in.a] - r[in.b];
-        break;
-      case Exec::kMul:
-        out = r[in.a] * r[in.b];
-        break;
-      case Exec::kDiv:
-        out = r[in.a] / r[in.b];
-        break;
-      case Exec::kLt:
-        out = r[in.a] < r[in.b] ? 1.0 : 0.0;
-        break;
-      case Exec::kLe:
-        out = r[in.a] <= r[in.b] ? 1.0 : 0.0;
-        break;
-      case Exec::kGt:
-        out = r[in.a] > r[in.b] ? 1.0 : 0.0;
-        break;
-      case Exec::kGe:
-        out = r[in.a] >= r[in.b] ? 1.0 : 0.0;
-        break;
-      case Exec::kEq:
-        out = r[in.a] == r[in.b] ? 1.0 : 0.0;
-        break;
-      case Exec::kNe: {
-        const double x = r[in.a], y = r[in.b];
-        out = x != y && x == x && y == y ? 1.0 : 0.0;
-        break;
-      }
-      case Exec::kAnd:
-        out = Truthy(r[in.a]) && Truthy(r[in.b]) ? 1.0 : 0.0;
-        break;
-      case Exec::kOr:
-        out = Truthy(r[in.a]) || Truthy(r[in.b]) ? 1.0 : 0.0;
-        break;
-    }
-  }
+  const Step* in = steps_.data();
+#define FLEETCLIP_NEXT_STEP() goto* kCode[static_cast<size_t>((++in)->op)]
+  goto* kCode[static_cast<size_t>(in->op)];
+neg:
+  r[in->dst] = -r[in->a];
+  FLEETCLIP_NEXT_STEP();
+not_:
+  r[in->dst] = Truthy(r[in->a]) ? 0.0 : 1.0;
+  FLEETCLIP_NEXT_STEP();
+abs:
+  r[in->dst] = std::fabs(r[in->a]);
+  FLEETCLIP_NEXT_STEP();
+add:
+  r[in->dst] = r[in->a] + r[in->b];
+  FLEETCLIP_NEXT_STEP();
+sub:
+  r[in->dst] = r[in->a] - r[in->b];
+  FLEETCLIP_NEXT_STEP();
+mul:
+  r[in->dst] = r[in->a] * r[in->b];
+  FLEETCLIP_NEXT_STEP();
+div:
+  r[in->dst] = r[in->a] / r[in->b];
+  FLEETCLIP_NEXT_STEP();
+lt:
+  r[in->dst] = r[in->a] < r[in->b] ? 1.0 : 0.0;
+  FLEETCLIP_NEXT_STEP();
+le:
+  r[in->dst] = r[in->a] <= r[in->b] ? 1.0 : 0.0;
+  FLEETCLIP_NEXT_STEP();
+gt:
+  r[in->dst] = r[in->a] > r[in->b] ? 1.0 : 0.0;
+  FLEETCLIP_NEXT_STEP();
+ge:
+  r[in->dst] = r[in->a] >= r[in->b] ? 1.0 : 0.0;
+  FLEETCLIP_NEXT_STEP();
+eq:
+  r[in->dst] = r[in->a] == r[in->b] ? 1.0 : 0.0;
+  FLEETCLIP_NEXT_STEP();
+ne : {
+  const double x = r[in->a], y = r[in->b];
+  r[in->dst] = x != y && x == x && y == y ? 1.0 : 0.0;
+  FLEETCLIP_NEXT_STEP();
 }
+and_:
+  r[in->dst] = Truthy(r[in->a]) && Truthy(r[in->b]) ? 1.0 : 0.0;
+  FLEETCLIP_NEXT_STEP();
+or_:
+  r[in->dst] = Truthy(r[in->a]) || Truthy(r[in->b]) ? 1.0 : 0.0;
+  FLEETCLIP_NEXT_STEP();
+lt_k:
+  r[in->dst] = r[in->a] < in->k ? 1.0 : 0.0;
+  FLEETCLIP_NEXT_STEP();
+le_k:
+  r[in->dst] = r[in->a] <= in->k ? 1.0 : 0.0;
+  FLEETCLIP_NEXT_STEP();
+gt_k:
+  r[in->dst] = r[in->a] > in->k ? 1.0 : 0.0;
+  FLEETCLIP_NEXT_STEP();
+ge_k:
+  r[in->dst] = r[in->a] >= in->k ? 1.0 : 0.0;
+  FLEETCLIP_NEXT_STEP();
+rate : {
+  RateState& s = rates_[in->b];
+  const double v = r[in->a];
+  if (std::isnan(v)) {
+    r[in->dst] = kNaN;
+  } else {
+    const int64_t dt = t_ns - s.t_ns;
+    r[in->dst] = s.valid && dt > 0 && dt <= kMaxRateGapNs
+                     ? (v - s.value) * 1e9 / static_cast<double>(dt)
+                     : kNaN;
+    s = {t_ns, v, true};
+  }
+  FLEETCLIP_NEXT_STEP();
+}
+min:
+  r[in->dst] = mins_[in->b].Update(t_ns, r[in->a], in->window_ns);
+  FLEETCLIP_NEXT_STEP();
+max:
+  r[in->dst] = maxes_[in->b].Update(t_ns, r[in->a], in->window_ns);
+  FLEETCLIP_NEXT_STEP();
+mean:
+  r[in->dst] = means_[in->b].Update(t_ns, r[in->a], in->window_ns);
+  FLEETCLIP_NEXT_STEP();
+rose : {
+  EdgeState& s = edges_[in->b];
+  const int8_t now = Truthy(r[in->a]) ? 1 : 0;
+  r[in->dst] = s.prev == 0 && now == 1 ? 1.0 : 0.0;
+  s.prev = now;
+  FLEETCLIP_NEXT_STEP();
+}
+fell : {
+  EdgeState& s = edges_[in->b];
+  const int8_t now = Truthy(r[in->a]) ? 1 : 0;
+  r[in->dst] = s.prev == 1 && now == 0 ? 1.0 : 0.0;
+  s.prev = now;
+  FLEETCLIP_NEXT_STEP();
+}
+for_ : {
+  HoldState& s = holds_[in->b];
+  if (!Truthy(r[in->a])) {
+    s.holding = false;
+    r[in->dst] = 0.0;
+  } else {
+    if (!s.holding) s = {t_ns, true};
+    r[in->dst] = t_ns - s.since_ns >= in->window_ns ? 1.0 : 0.0;
+  }
+  FLEETCLIP_NEXT_STEP();
+}
+end:
+  return;
+#undef FLEETCLIP_NEXT_STEP
+}
+#pragma GCC diagnostic pop
 
 }  // namespace fleetclip::triggers

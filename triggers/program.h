@@ -100,6 +100,7 @@ class ProgramState {
 
  private:
   // What a step does: an OpCode other than kConst and kLoad, or a comparison with a constant.
+  // Evaluate dispatches on it through a table of labels in this order.
   enum class Exec : uint8_t {
     kNeg,
     kNot,
@@ -127,6 +128,7 @@ class ProgramState {
     kRose,
     kFell,
     kFor,
+    kEnd,  // the last step: Evaluate returns
   };
   struct Step {
     Exec op = Exec::kNeg;
