@@ -2,14 +2,23 @@
 // bytes at a path with a strong ETag and honours If-None-Match (304), accepts POST and PUT (a
 // heartbeat, an upload) and records every request (method, target, headers, body) for assertions.
 // Faults are injected per request: an error status (500, 503, with Retry-After), a delay before
-// the answer, a connection closed in the middle of the body. An oversized or streamed body is a
-// served resource like any other (`chunked` sends it without a Content-Length).
+// the answer, a connection closed in the middle of the body (the client sees a short body). An
+// oversized or streamed body is a served resource like any other (`chunked` sends it without a
+// Content-Length).
 //
-// One thread accepts and serves connections one at a time; every response carries
-// `Connection: close`. Every wait is bounded (poll timeouts, a per-request read deadline, a
-// per-response write deadline), and Stop() (or the destructor) ends a delay or a transfer in
-// progress promptly and joins the thread. Request bodies must come with a Content-Length (libcurl
-// sends one whenever the size is known). All methods are thread-safe.
+//   testing::HttpTestServer server;
+//   server.Serve("/config", bytes);                     // GET /config: 200 with an ETag, or 304
+//   server.Inject({.path = "/config", .status = 503});  // the next GET /config: 503
+//   ... point the client at server.url() + "/config" ...
+//   REQUIRE(server.WaitForRequests(2, std::chrono::seconds(5)));
+//   CHECK(server.Requests()[1].Header("if-none-match") == server.EtagOf("/config"));
+//
+// One thread accepts and serves connections one at a time (a delayed answer holds up the
+// connections behind it); every response carries `Connection: close`. Every wait is bounded
+// (poll timeouts, a per-request read deadline, a per-response write deadline), and Stop() (or
+// the destructor) ends a delay or a transfer in progress promptly and joins the thread. Request
+// bodies must come with a Content-Length (libcurl sends one whenever the size is known). All
+// methods are thread-safe.
 #pragma once
 
 #include <atomic>
