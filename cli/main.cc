@@ -7,15 +7,17 @@
 
 #include "cli/command.h"
 #include "cli/config_commands.h"
+#include "cli/daemon_commands.h"
 #include "cli/queue_commands.h"
 #include "cli/replay_command.h"
 
 namespace fleetclip::cli {
 
 std::span<const Command> AllCommands() {
-  static const Command kCommands[] = {kListCommand,   kShowCommand,   kStatsCommand, kExportCommand,
-                                      kRetryCommand,  kDeleteCommand, kPinCommand,   kUnpinCommand,
-                                      kReplayCommand, kConfigCommand};
+  static const Command kCommands[] = {
+      kStatusCommand, kTriggerCommand, kReloadCommand, kUploadNowCommand, kListCommand,
+      kShowCommand,   kStatsCommand,   kExportCommand, kRetryCommand,     kDeleteCommand,
+      kPinCommand,    kUnpinCommand,   kReplayCommand, kConfigCommand};
   return kCommands;
 }
 

@@ -54,6 +54,7 @@ std::optional<std::string> ParseQueueArgs(std::span<const std::string_view> args
       out.positional.emplace_back(a);
     }
   }
+  out.config_path = config_path;
   if (explicit_dir || out.help) return std::nullopt;
   // Where the daemon keeps it: $FLEETCLIP_STATE_DIR, else the base config's state_dir, else the
   // default.

@@ -26,6 +26,7 @@ inline constexpr std::string_view kDefaultStateDir = "/var/lib/fleetclip";
 
 struct QueueArgs {
   std::filesystem::path state_dir;
+  std::filesystem::path config_path;  // --config, else $FLEETCLIP_CONFIG or the default path
   bool json = false;
   bool help = false;
   std::vector<std::string> positional;

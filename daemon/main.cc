@@ -1,7 +1,84 @@
-// fleetclipd: the fleetclip service. Being wired up (issue 6); see DESIGN.md section 8.
+// fleetclipd: the fleetclip service (DESIGN.md §8). Usage:
+//   fleetclipd [--config FILE]      run (default /etc/fleetclip/fleetclip.conf)
+//   fleetclipd --check [--config FILE]   validate the config and exit
+//   fleetclipd --version
+// Exit codes: 0 stopped by SIGTERM/SIGINT (or --check passed), 1 runtime failure, 2 usage,
+// 78 (EX_CONFIG) invalid base config — the unit sets RestartPreventExitStatus=78 so systemd does
+// not restart-loop on a config only a person can fix.
 #include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <string_view>
 
-int main() {
-  std::fprintf(stderr, "<3>fleetclipd: not wired yet\n");
-  return 1;
+#include "common/clock.h"
+#include "common/log.h"
+#include "daemon/config/base_config.h"
+#include "daemon/daemon.h"
+
+#ifndef FLEETCLIP_VERSION
+#define FLEETCLIP_VERSION "0.0.0"
+#endif
+
+namespace {
+
+constexpr int kExitUsage = 2;
+constexpr int kExitConfig = 78;
+
+int Usage(std::FILE* to, int code) {
+  std::fprintf(to,
+               "usage: fleetclipd [--config FILE] [--check] [--version]\n"
+               "  --config FILE  base config (default %s, or $FLEETCLIP_CONFIG)\n"
+               "  --check        validate the config and exit (0 valid, 78 invalid)\n"
+               "  --version      print the version\n",
+               fleetclip::config::kDefaultConfigPath);
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace fleetclip;
+  std::string config_path = config::kDefaultConfigPath;
+  if (const char* env = std::getenv("FLEETCLIP_CONFIG"); env && *env) config_path = env;
+  bool check = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "--config" && i + 1 < argc) {
+      config_path = argv[++i];
+    } else if (a == "--check") {
+      check = true;
+    } else if (a == "--version") {
+      std::printf("fleetclipd %s\n", FLEETCLIP_VERSION);
+      return 0;
+    } else if (a == "--help" || a == "-h") {
+      return Usage(stdout, 0);
+    } else {
+      std::fprintf(stderr, "fleetclipd: unknown argument \"%s\"\n", argv[i]);
+      return Usage(stderr, kExitUsage);
+    }
+  }
+  FdLogSink sink(2);
+  Logger log(sink);
+  if (check) {
+    Result<proto::BaseConfig> loaded = config::LoadBaseConfig(config_path);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "%s\n", loaded.error().message().c_str());
+      return kExitConfig;
+    }
+    std::printf("%s: valid\n", config_path.c_str());
+    return 0;
+  }
+  if (Status s = daemon::BlockSignals(); !s.ok()) {
+    log.Error("start_failed", {{"error", s.error().ToString()}});
+    return 1;
+  }
+  RealClock clock;
+  Result<std::unique_ptr<daemon::Daemon>> d = daemon::Daemon::Create(
+      {.config_path = config_path, .software_version = FLEETCLIP_VERSION}, clock, sink);
+  if (!d.ok()) {
+    log.Error("start_failed", {{"error", d.error().ToString()}});
+    return d.error().code() == ErrorCode::kInvalidArgument ? kExitConfig : 1;
+  }
+  return (*d)->Run();
 }

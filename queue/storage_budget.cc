@@ -33,14 +33,15 @@ Status ValidateStorageLimits(const StorageLimits& l) {
 }
 
 Status StorageBudget::MakeRoom(int64_t bytes, int priority) {
+  const StorageLimits now = limits();  // one consistent set for this decision
   auto used = store_.LocalBytes();
   if (!used.ok()) return used.error();
   auto space = disk_.Space(store_.clips_dir());
   if (!space.ok()) return space.error();
   const auto floor = std::max<int64_t>(
-      limits_.min_free_bytes, static_cast<int64_t>(static_cast<double>(space->total_bytes) *
-                                                   limits_.min_free_percent / 100));
-  const int64_t over_quota = *used + bytes - limits_.quota_bytes;
+      now.min_free_bytes,
+      static_cast<int64_t>(static_cast<double>(space->total_bytes) * now.min_free_percent / 100));
+  const int64_t over_quota = *used + bytes - now.quota_bytes;
   const int64_t under_floor = floor - (space->free_bytes - bytes);
   const int64_t need = std::max(over_quota, under_floor);
   if (need <= 0) return Ok();
@@ -55,7 +56,7 @@ Status StorageBudget::MakeRoom(int64_t bytes, int priority) {
     return Error(ErrorCode::kNoSpace,
                  "clip of " + std::to_string(bytes) + " bytes at priority " +
                      std::to_string(priority) + " does not fit: used " + std::to_string(*used) +
-                     " of quota " + std::to_string(limits_.quota_bytes) + ", free " +
+                     " of quota " + std::to_string(now.quota_bytes) + ", free " +
                      std::to_string(space->free_bytes) + " above floor " + std::to_string(floor) +
                      ", evictable " + std::to_string(freed) + " (pinned and higher-priority " +
                      "clips are kept)");

@@ -9,6 +9,8 @@
 // Thread-compatible: one writer thread calls MakeRoom.
 #pragma once
 
+#include <mutex>
+
 #include <cstdint>
 #include <filesystem>
 
@@ -56,12 +58,21 @@ class StorageBudget {
   // Counts a clip dropped for lack of space that MakeRoom admitted (ENOSPC while writing).
   void CountDropped(std::string_view clip_or_reason);
 
-  const StorageLimits& limits() const { return limits_; }
+  // The limits now; SetLimits() replaces them (a config push) for the next MakeRoom().
+  StorageLimits limits() const {
+    std::lock_guard lock(mu_);
+    return limits_;
+  }
+  void SetLimits(StorageLimits limits) {
+    std::lock_guard lock(mu_);
+    limits_ = limits;
+  }
 
  private:
   ClipStore& store_;
   const DiskSpace& disk_;
-  const StorageLimits limits_;
+  mutable std::mutex mu_;
+  StorageLimits limits_;  // guarded by mu_
   const Logger& log_;
 };
 
