@@ -12,6 +12,7 @@
 #include "proto/clip_manifest.pb.h"
 #include "queue/clip_id.h"
 #include "queue/clip_store.h"
+#include "queue/sha256.h"
 #include "uploader/digest.h"
 #include "uploader/s3_client.h"
 
@@ -37,6 +38,9 @@ inline std::string PseudoRandomBytes(int64_t n, uint64_t seed) {
 }
 
 // Writes and inserts a clip with `front.mp4` of `bytes` and its manifest; `id_gen` names it.
+// Odd seeds record front.mp4's part MD5s as the clip writer does (queue::FileDigestsOf, 8 MiB
+// parts), even seeds do not (a clip from before schema v5), so the end-to-end tests cover both
+// the transport's recorded-MD5 path and its hash-at-upload path.
 inline MadeClip MakeUploadClip(queue::ClipStore& store, queue::ClipIdGenerator& id_gen,
                                WallTime now, int64_t bytes, int priority, uint64_t seed) {
   MadeClip made;
@@ -76,6 +80,12 @@ inline MadeClip MakeUploadClip(queue::ClipStore& store, queue::ClipIdGenerator& 
   e.priority = priority;
   c.events.push_back(e);
   c.files.push_back({"front.mp4", bytes, made.camera_sha256, false});
+  if (seed % 2 == 1) {
+    c.files.back().md5_part_size = queue::kPartDigestBytes;
+    for (int64_t at = 0; at < bytes || at == 0; at += queue::kPartDigestBytes)
+      c.files.back().part_md5_hex += Hex(Md5(std::string_view(camera).substr(
+          static_cast<size_t>(at), static_cast<size_t>(queue::kPartDigestBytes))));
+  }
   c.files.push_back(
       {"manifest.pb", static_cast<int64_t>(manifest.size()), made.manifest_sha256, false});
   Status s = store.InsertClip(c);
