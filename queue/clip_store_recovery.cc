@@ -7,6 +7,7 @@
 //   5. folders with no row: adopt when manifest.pb lists files that are all present with their
 //      sha256 (the crash came between the rename and the insert), else remove.
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -33,14 +34,23 @@ Result<ClipRecord> AdoptableRecord(const fs::path& dir) {
   if (m.clip_id() != dir.filename().string()) {
     return Error(ErrorCode::kCorruption, "manifest clip_id " + m.clip_id() + " differs");
   }
+  std::map<std::string, FileDigests> digests;  // by name; the part MD5s come with the same read
   for (const auto& f : m.files()) {
-    auto sha = Sha256FileHex(dir / f.name());
-    if (!sha.ok()) return sha.error();
-    if (*sha != BytesToHex(f.sha256())) {
+    auto d = FileDigestsOf(dir / f.name(), kPartDigestBytes);
+    if (!d.ok()) return d.error();
+    if (d->sha256_hex != BytesToHex(f.sha256())) {
       return Error(ErrorCode::kCorruption, f.name() + " fails its sha256");
     }
+    digests[f.name()] = std::move(*d);
   }
-  return RecordFromManifest(m, bytes);
+  ClipRecord rec = RecordFromManifest(m, bytes);
+  for (FileRecord& fr : rec.files) {
+    if (auto d = digests.find(fr.name); d != digests.end()) {
+      fr.md5_part_size = d->second.md5_part_size;
+      fr.part_md5_hex = std::move(d->second.part_md5_hex);
+    }
+  }
+  return rec;
 }
 
 bool FilesIntact(const fs::path& dir, const std::vector<FileRecord>& files) {

@@ -4,9 +4,11 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <fstream>
 
+#include "proto/clip_manifest.pb.h"
 #include "queue/schema.h"
 #include "queue/sha256.h"
 #include "tests/support/temp_dir.h"
@@ -289,6 +291,35 @@ TEST_CASE("Recovery removes an orphan folder that has no manifest") {
   auto store = f.Open();
   CHECK_FALSE(fs::exists(store->ClipDir(c.id)));
   CHECK(store->Get(c.id).error().code() == ErrorCode::kNotFound);
+}
+
+TEST_CASE("Recovery adopts a complete orphan folder, with the part MD5s of its files") {
+  Fixture f;
+  ClipRecord c;
+  {
+    auto store = f.Open();
+    c = f.MakeClip(*store, 10);  // folder written, then a crash before the rows
+    proto::ClipManifest m;
+    m.set_format_version(1);
+    m.set_clip_id(c.id);
+    m.set_priority(10);
+    proto::ClipFile* file = m.add_files();
+    file->set_name("front.mp4");
+    file->set_bytes(1000);
+    file->set_sha256(HexToBytes(c.files[0].sha256_hex));
+    std::ofstream(store->ClipDir(c.id) / "manifest.pb", std::ios::binary) << m.SerializeAsString();
+  }
+  auto store = f.Open();
+  Result<ClipRecord> got = store->Get(c.id);
+  REQUIRE(got.ok());
+  CHECK(got->state == ClipState::kReady);
+  const auto front = std::find_if(got->files.begin(), got->files.end(),
+                                  [](const FileRecord& r) { return r.name == "front.mp4"; });
+  REQUIRE(front != got->files.end());
+  CHECK(front->md5_part_size == kPartDigestBytes);
+  CHECK(front->part_md5_hex ==
+        FileDigestsOf(store->ClipDir(c.id) / "front.mp4", kPartDigestBytes)->part_md5_hex);
+  CHECK(front->part_md5_hex.size() == 32);
 }
 
 TEST_CASE("Recovery finishes a deletion that was marked before a crash") {
