@@ -113,14 +113,26 @@ bool FrameLayout::Matches(const Region& region, const char* p) const {
   const char* lit = literals_.data() + region.begin;
   const char* mask = mask_.data() + region.begin;
   const size_t n = region.bytes;
+  // Sixteen bytes at a time: a generic vector (GCC and Clang lower it to SSE2, NEON or scalars).
+  using Bytes16 = uint64_t __attribute__((vector_size(16)));
+  auto load16 = [](const char* at) {
+    Bytes16 v;
+    std::memcpy(&v, at, 16);
+    return v;
+  };
   auto word = [](const char* at) {
     uint64_t w = 0;
     std::memcpy(&w, at, 8);
     return w;
   };
-  uint64_t diff = 0;
+  Bytes16 diff16 = {0, 0};
   size_t i = 0;
-  for (; i + 8 <= n; i += 8) diff |= (word(p + i) ^ word(lit + i)) & word(mask + i);
+  for (; i + 16 <= n; i += 16) diff16 |= (load16(p + i) ^ load16(lit + i)) & load16(mask + i);
+  uint64_t diff = diff16[0] | diff16[1];
+  if (i + 8 <= n) {
+    diff |= (word(p + i) ^ word(lit + i)) & word(mask + i);
+    i += 8;
+  }
   if (i < n) {
     if (n >= 8) {  // the last, partial word: the 8 bytes that end the region
       diff |= (word(p + n - 8) ^ word(lit + n - 8)) & word(mask + n - 8);
