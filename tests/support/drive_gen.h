@@ -36,7 +36,7 @@ struct DriveOptions {
   // When set, exactly these episodes at these onsets (seconds from the start) replace the planned
   // ones. Kinds: disengagement, harsh_braking, severe_braking, steering_jerk, swerve (events) and
   // moderate_braking, brake_spike, brisk_steering (near misses that must not fire).
-  std::vector<std::pair<std::string, double>> script;
+  std::vector<std::pair<std::string, double>> script{};
   // When > 0: from this second on the car brakes gently to a stop and shifts to P (parked).
   double park_at_s = 0;
 };
