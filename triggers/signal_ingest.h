@@ -7,8 +7,10 @@
 //   duplicate     the same time and sequence number as the last accepted frame
 // Frames with no time (mono_ns 0) are stamped with the receipt time. Values of signals missing from
 // the catalogue are skipped (and counted) without dropping the frame: a producer may be newer.
-// Not thread-safe: one signal thread. Decoding (triggers/wire_decoder.h) reuses buffers; it
-// allocates nothing once warm.
+// Not thread-safe: one signal thread. Decoding reuses buffers; it allocates nothing once warm.
+// A datagram with the byte layout of an earlier accepted one (the usual case: a producer sends the
+// same signals in the same order) is decoded by that layout (triggers/frame_layout.h); any other
+// datagram, and every malformed one, by the full wire walk (triggers/wire_decoder.h).
 #pragma once
 
 #include <cstdint>

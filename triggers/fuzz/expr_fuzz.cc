@@ -1,11 +1,165 @@
 // libFuzzer harness for the rule language: any input must either compile or fail with an error
 // that names a column, never crash, hang or exhaust the stack; a compiled rule must then evaluate
-// a few frames without trouble.
+// a few frames without trouble, and ProgramState (pre-decoded steps, threaded dispatch) must
+// compute every register exactly as a plain loop over the Program's instructions does.
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <limits>
 #include <string>
+#include <vector>
 
 #include "triggers/rule_engine.h"
+
+namespace {
+
+using namespace fleetclip::triggers;
+
+// The straightforward interpreter of a Program: one switch per instruction, every instruction in
+// order. The reference ProgramState is checked against.
+class ReferenceState {
+ public:
+  explicit ReferenceState(const Program& p)
+      : regs_(p.size(), kNaN),
+        rates_(p.rate_slots()),
+        mins_(p.min_slots()),
+        maxes_(p.max_slots()),
+        means_(p.mean_slots()),
+        edges_(p.edge_slots(), -1),
+        holds_(p.hold_slots()) {}
+
+  void Evaluate(const Program& p, int64_t t_ns, const double* row) {
+    double* r = regs_.data();
+    for (size_t i = 0; i < p.size(); ++i) {
+      const Instr& in = p.instrs()[i];
+      const double x = in.op == OpCode::kConst || in.op == OpCode::kLoad ? 0 : r[in.a];
+      const double y = r[in.b < i ? in.b : 0];
+      switch (in.op) {
+        case OpCode::kConst:
+          r[i] = in.imm;
+          break;
+        case OpCode::kLoad:
+          r[i] = row[in.a];
+          break;
+        case OpCode::kNeg:
+          r[i] = -x;
+          break;
+        case OpCode::kNot:
+          r[i] = Truthy(x) ? 0.0 : 1.0;
+          break;
+        case OpCode::kAbs:
+          r[i] = std::fabs(x);
+          break;
+        case OpCode::kAdd:
+          r[i] = x + y;
+          break;
+        case OpCode::kSub:
+          r[i] = x - y;
+          break;
+        case OpCode::kMul:
+          r[i] = x * y;
+          break;
+        case OpCode::kDiv:
+          r[i] = x / y;
+          break;
+        case OpCode::kLt:
+          r[i] = x < y;
+          break;
+        case OpCode::kLe:
+          r[i] = x <= y;
+          break;
+        case OpCode::kGt:
+          r[i] = x > y;
+          break;
+        case OpCode::kGe:
+          r[i] = x >= y;
+          break;
+        case OpCode::kEq:
+          r[i] = x == y;
+          break;
+        case OpCode::kNe:
+          r[i] = x != y && x == x && y == y;
+          break;
+        case OpCode::kAnd:
+          r[i] = Truthy(x) && Truthy(y);
+          break;
+        case OpCode::kOr:
+          r[i] = Truthy(x) || Truthy(y);
+          break;
+        case OpCode::kRate: {
+          Rate& s = rates_[in.slot];
+          if (std::isnan(x)) {
+            r[i] = kNaN;
+            break;
+          }
+          const int64_t dt = t_ns - s.t_ns;
+          r[i] = s.valid && dt > 0 && dt <= 1'000'000'000
+                     ? (x - s.value) * 1e9 / static_cast<double>(dt)
+                     : kNaN;
+          s = {t_ns, x, true};
+          break;
+        }
+        case OpCode::kMin:
+          r[i] = mins_[in.slot].Update(t_ns, x, in.window_ns);
+          break;
+        case OpCode::kMax:
+          r[i] = maxes_[in.slot].Update(t_ns, x, in.window_ns);
+          break;
+        case OpCode::kMean:
+          r[i] = means_[in.slot].Update(t_ns, x, in.window_ns);
+          break;
+        case OpCode::kRose:
+        case OpCode::kFell: {
+          const int now = Truthy(x) ? 1 : 0;
+          const int prev = edges_[in.slot];
+          r[i] = in.op == OpCode::kRose ? prev == 0 && now == 1 : prev == 1 && now == 0;
+          edges_[in.slot] = now;
+          break;
+        }
+        case OpCode::kFor: {
+          Hold& s = holds_[in.slot];
+          if (!Truthy(x)) {
+            s.holding = false;
+            r[i] = 0;
+            break;
+          }
+          if (!s.holding) s = {t_ns, true};
+          r[i] = t_ns - s.since_ns >= in.window_ns;
+          break;
+        }
+      }
+    }
+  }
+
+  double reg(size_t i) const { return regs_[i]; }
+
+ private:
+  static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  struct Rate {
+    int64_t t_ns = 0;
+    double value = 0;
+    bool valid = false;
+  };
+  struct Hold {
+    int64_t since_ns = 0;
+    bool holding = false;
+  };
+  std::vector<double> regs_;
+  std::vector<Rate> rates_;
+  std::vector<ExtremumWindow<false>> mins_;
+  std::vector<ExtremumWindow<true>> maxes_;
+  std::vector<MeanWindow> means_;
+  std::vector<int> edges_;
+  std::vector<Hold> holds_;
+};
+
+// Equal values, or both NaN.
+bool Same(double a, double b) {
+  return (a == b && std::signbit(a) == std::signbit(b)) || (a != a && b != b);
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace fleetclip;
@@ -26,6 +180,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   SignalHistory history(catalog, std::chrono::seconds(5));
   RuleEngine engine(*set);
+  const Program& program = (*set)->program();
+  ProgramState state(program);
+  ReferenceState reference(program);
   DecodedFrame frame;
   for (int i = 0; i < 64; ++i) {
     frame.Clear();
@@ -37,6 +194,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     history.Append(frame);
     (void)engine.Evaluate(history);
+    const int64_t t_ns = ToNanos(history.LatestTime());
+    state.Evaluate(program, t_ns, history.LatestRow());
+    reference.Evaluate(program, t_ns, history.LatestRow());
+    for (uint32_t r = 0; r < program.size(); ++r) {
+      if (!Same(state.reg(r), reference.reg(r))) __builtin_trap();
+    }
   }
   return 0;
 }
