@@ -145,7 +145,12 @@ bool FrameLayout::Matches(const Region& region, const char* p) const {
 
 bool FrameLayout::Decode(std::string_view bytes, DecodedFrame& out,
                          uint64_t& unknown_values) const {
-  out.Clear();
+  // out.Clear() but for the numbers: every one of them is written below, and when the previous
+  // frame had this layout too the resize does nothing. (On a mismatch the full path clears all.)
+  out.mono_ns = 0;
+  out.seq = 0;
+  out.stamped = false;
+  out.text_count = 0;
   out.numbers.resize(values_.size());
   std::pair<SignalId, double>* number = out.numbers.data();
   const char* p = bytes.data();

@@ -29,7 +29,7 @@ class FrameLayout {
   static std::optional<FrameLayout> Learn(std::string_view bytes, const SignalCatalog& catalog,
                                           size_t max_text_bytes);
 
-  // Decodes `bytes` into `out` (cleared first) and adds the values of unknown signals to
+  // Decodes `bytes` into `out` (replacing all it held) and adds the values of unknown signals to
   // `unknown_values` when the datagram has this layout and the values are valid. False otherwise;
   // `out` is then unspecified and `unknown_values` unchanged.
   bool Decode(std::string_view bytes, DecodedFrame& out, uint64_t& unknown_values) const;

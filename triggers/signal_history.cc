@@ -78,7 +78,9 @@ void SignalHistory::Append(const DecodedFrame& frame) {
   }
   for (size_t i = 0; i < frame.text_count; ++i) {
     const auto& [id, text] = frame.texts[i];
-    latest_[id] = Intern(text);
+    // Texts rarely change from frame to frame: compare with the held one before hashing.
+    const double held = latest_[id];
+    if (std::isnan(held) || texts_[static_cast<size_t>(held)] != text) latest_[id] = Intern(text);
     present[id / 64] |= uint64_t{1} << (id % 64);
   }
   std::copy_n(latest_.data(), width_, &values_[slot * width_]);
