@@ -18,9 +18,9 @@ build: deps
 	@cmake -S . -B $(BUILD) $(CMAKE_GEN) -DFLEETCLIP_BUILD_BENCH=ON >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
-# Runs the video core on three synthetic cameras and writes clips a person can open.
+# Runs fleetclipd on three synthetic cameras and the bundled drive; clips upload to out/demo/uploaded.
 demo: build
-	@$(BUILD)/examples/video_core_demo --out out/demo
+	@examples/demo.sh $(BUILD) out/demo
 
 # Every test through CTest, then the unit tests again under ASan+UBSan and the threaded ones under TSan.
 test: build

@@ -248,7 +248,7 @@ Status Daemon::Impl::Build() {
   uo.vehicle_id = base.vehicle_id();
   uo.prefix = target->prefix;
   uo.probe = *probe;
-  uo.local_target = base.upload().url().starts_with("file://");
+  uo.local_target = IsLocalTarget(base.upload());
   uploads = std::make_unique<UploadWorker>(*store, std::move(target->transport), *policy, *signals,
                                            clock, log, progress, upload_worker, uo);
 

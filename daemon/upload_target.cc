@@ -37,7 +37,24 @@ Result<std::string> Required(const std::map<std::string, std::string>& creds,
   return it->second;
 }
 
+// The host of "scheme://host[:port]/…".
+std::string HostOf(std::string_view url) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return "";
+  std::string_view rest = url.substr(scheme + 3);
+  rest = rest.substr(0, rest.find('/'));
+  if (rest.starts_with("[")) return std::string(rest.substr(0, rest.find(']') + 1));
+  return std::string(rest.substr(0, rest.find(':')));
+}
+
 }  // namespace
+
+bool IsLocalTarget(const proto::UploadTarget& target) {
+  if (target.url().starts_with("file://")) return true;
+  const std::string host =
+      HostOf(target.url().starts_with("s3://") ? target.endpoint() : target.url());
+  return host == "localhost" || host == "[::1]" || host.starts_with("127.");
+}
 
 Result<std::map<std::string, std::string>> ReadCredentialsFile(const std::filesystem::path& path) {
   std::ifstream in(path);

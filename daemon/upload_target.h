@@ -29,6 +29,10 @@ struct UploadTargetParts {
 // Parses a credentials file; errors name the file, the line and what is wrong.
 Result<std::map<std::string, std::string>> ReadCredentialsFile(const std::filesystem::path& path);
 
+// True for a target on this machine: file://, or an endpoint/URL on 127.0.0.0/8, localhost or
+// [::1]. Uploading to it spends no link, so the upload policy's link rules do not apply.
+bool IsLocalTarget(const proto::UploadTarget& target);
+
 // `policy` supplies the bandwidth cap and the parallel part count.
 Result<UploadTargetParts> MakeUploadTarget(const proto::UploadTarget& target,
                                            const proto::UploadPolicyConfig& policy, Logger log);

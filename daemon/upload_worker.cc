@@ -119,7 +119,7 @@ void UploadWorker::RunOnePass(std::stop_token stop, bool now) {
   uploader::NetworkProbe probe(probe_options, metered_.get());
   Result<uploader::NetworkState> net =
       options_.local_target ? Result<uploader::NetworkState>(uploader::NetworkState{
-                                  true, "local", proto::LINK_ETHERNET, false, "file target"})
+                                  true, "local", proto::LINK_ETHERNET, false, "local target"})
                             : probe.Probe();
   const uploader::ParkedTracker parked = signals_.parked();
   std::string decision;

@@ -42,7 +42,8 @@ struct UploadWorkerOptions {
   Nanos idle_interval = std::chrono::seconds(5);  // a pass that found nothing to do is cheap
   Nanos busy_interval = std::chrono::seconds(1);
   uploader::NetworkProbeOptions probe;
-  // A file:// target: no network is involved, so no link is probed (the policy sees a local link).
+  // A target on this machine (IsLocalTarget): no link is spent, so none is probed (the policy sees
+  // a local, unmetered link).
   bool local_target = false;
 };
 
