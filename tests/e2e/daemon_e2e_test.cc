@@ -12,13 +12,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <catch2/catch.hpp>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <random>
 #include <set>
 #include <thread>
 
+#include "common/unique_handle.h"
 #include "daemon/config/config_test_support.h"
 #include "daemon/control_protocol.h"
 #include "proto/clip_manifest.pb.h"
@@ -40,7 +45,12 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-pid_t Spawn(std::vector<std::string> args, const fs::path& log) {
+pid_t Spawn(std::vector<std::string> args, const fs::path& log,
+            std::vector<std::string> extra_env = {}) {
+  std::vector<char*> envp;
+  for (char** e = environ; *e != nullptr; ++e) envp.push_back(*e);
+  for (std::string& e : extra_env) envp.push_back(e.data());
+  envp.push_back(nullptr);
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -49,7 +59,7 @@ pid_t Spawn(std::vector<std::string> args, const fs::path& log) {
   posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   pid_t pid = 0;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   REQUIRE(rc == 0);
   return pid;
@@ -120,8 +130,8 @@ upload {
   uploader::S3Client& s3() { return *s3_; }
 
   // Starts fleetclipd and waits until its control socket answers.
-  void Start() {
-    pid_ = Spawn({FLEETCLIPD_PATH, "--config", config_path().string()}, log());
+  void Start(std::vector<std::string> env = {}) {
+    pid_ = Spawn({FLEETCLIPD_PATH, "--config", config_path().string()}, log(), std::move(env));
     for (int i = 0; i < 200; ++i) {
       if (Status().ok()) return;
       if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
@@ -132,6 +142,7 @@ upload {
     }
     FAIL("fleetclipd did not answer on its control socket:\n" << ReadFile(log()));
   }
+  pid_t pid() const { return pid_; }
   void Kill(int sig) {
     REQUIRE(pid_ > 0);
     ::kill(pid_, sig);
@@ -412,6 +423,72 @@ upload_policy { window_start: "00:00" window_end: "00:00" require_parked: false
   CHECK((!fs::exists(tmp) || fs::is_empty(tmp)));
   car.VerifyUploads();
   car.Kill(SIGTERM);
+}
+
+TEST_CASE(
+    "fleetclipd tells systemd it is ready, pings the watchdog, survives a broken config on SIGHUP "
+    "and stops cleanly on SIGTERM") {
+  Car car("e2e-life", std::string(kCameras) + kAnyTimePolicy);
+  // A NOTIFY_SOCKET the way systemd provides it, with a 2 s WatchdogSec.
+  const std::string notify_path = (car.dir() / "notify.sock").string();
+  UniqueFd notify(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, notify_path.c_str(), notify_path.size() + 1);
+  REQUIRE(::bind(notify.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0);
+  timeval tv{1, 0};
+  ::setsockopt(notify.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  car.Start({"NOTIFY_SOCKET=" + notify_path, "WATCHDOG_USEC=2000000"});
+  auto receive_until = [&](std::string_view prefix, int max_messages) {
+    for (int i = 0; i < max_messages; ++i) {
+      char buf[1024];
+      const ssize_t n = ::recv(notify.get(), buf, sizeof buf, 0);
+      if (n <= 0) continue;
+      const std::string msg(buf, static_cast<size_t>(n));
+      if (msg.starts_with(prefix)) return msg;
+    }
+    return std::string();
+  };
+  CHECK(receive_until("READY=1", 10) == "READY=1");
+  CHECK_THAT(receive_until("STATUS=", 10),
+             Catch::StartsWith("STATUS=running: ") && Catch::Contains("/3 cameras"));
+  CHECK(receive_until("WATCHDOG=1", 10) == "WATCHDOG=1");
+
+  // A broken config on SIGHUP: the daemon keeps running with what it had and says why.
+  const std::string good = ReadFile(car.config_path());
+  std::ofstream(car.config_path(), std::ios::app) << "cameras { name: \"Bad Name\" }\n";
+  REQUIRE(::kill(car.pid(), SIGHUP) == 0);
+  std::string rejection;
+  for (int i = 0; i < 50 && rejection.empty(); ++i) {
+    std::this_thread::sleep_for(100ms);
+    rejection = car.Status()->last_config_rejection();
+  }
+  CHECK_THAT(rejection, Catch::Contains("cameras[3].name"));
+  CHECK(car.Status()->cameras_size() == 3);
+  std::ofstream(car.config_path()) << good;
+  REQUIRE(::kill(car.pid(), SIGHUP) == 0);
+  for (int i = 0; i < 50 && !rejection.empty(); ++i) {
+    std::this_thread::sleep_for(100ms);
+    rejection = car.Status()->last_config_rejection();
+  }
+  CHECK(rejection.empty());
+
+  car.Kill(SIGTERM);  // exit code 0 is checked
+  CHECK(receive_until("STOPPING=1", 20) == "STOPPING=1");
+  CHECK_FALSE(fs::exists(car.control_socket()));
+}
+
+TEST_CASE(
+    "fleetclipd refuses to start on an invalid base config, naming the field, value and bound") {
+  Car car("e2e-badconf", std::string(kCameras) +
+                             "cameras { name: \"side\" url: \"testsrc\" input_format: \"lavfi\" "
+                             "bitrate_bps: 50 }\n");
+  const pid_t pid =
+      Spawn({FLEETCLIPD_PATH, "--config", car.config_path().string()}, car.dir() / "bad.log");
+  CHECK(Wait(pid) == 78);
+  const std::string log = ReadFile(car.dir() / "bad.log");
+  INFO(log);
+  CHECK_THAT(log, Catch::Contains("cameras[3].bitrate_bps: 50 is outside 100000..100000000"));
 }
 
 }  // namespace fleetclip
