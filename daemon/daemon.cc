@@ -237,7 +237,15 @@ Status Daemon::Impl::Build() {
 
   // The uploader.
   Result<UploadTargetParts> target = MakeUploadTarget(base.upload(), cfg.upload_policy(), log);
-  if (!target.ok()) return target.error();
+  if (!target.ok() && target.error().code() == ErrorCode::kInvalidArgument) return target.error();
+  if (!target.ok()) {
+    // Not a config error (the credentials file is missing or unreadable): record and queue
+    // anyway; uploads wait, with the reason in status, until the target can be built.
+    log.Error("upload_target_unusable", {{"error", target.error().ToString()}});
+    target = UploadTargetParts{
+        std::make_unique<LazyTransport>(base.upload(), cfg.upload_policy(), log),
+        TargetPrefix(base.upload().url()), base.upload().url() + " (waiting for credentials)"};
+  }
   Result<uploader::PolicyConfig> policy = uploader::PolicyFromProto(cfg.upload_policy());
   if (!policy.ok()) return policy.error();
   Result<uploader::NetworkProbeOptions> probe =

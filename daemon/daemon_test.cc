@@ -224,4 +224,40 @@ TEST_CASE("Targets on this machine count as local and others do not") {
   CHECK_FALSE(IsLocalTarget(t));
 }
 
+TEST_CASE("A target whose credentials file is missing waits, retryably, instead of failing") {
+  MemoryLogSink sink;
+  Logger log(sink);
+  TempDir dir;
+  proto::UploadTarget t;
+  t.set_url("s3://bucket/p");
+  t.set_endpoint("http://127.0.0.1:9");
+  t.set_credentials_file((dir.path() / "credentials").string());
+  REQUIRE(MakeUploadTarget(t, {}, log).error().code() == ErrorCode::kNotFound);
+  LazyTransport lazy(t, {}, log);
+  class NoJournal final : public uploader::UploadJournal {
+   public:
+    Result<uploader::FileUploadState> GetUploadState(const std::string&,
+                                                     const std::string&) override {
+      return uploader::FileUploadState{};
+    }
+    Status SetUploadId(const std::string&, const std::string&, const std::string&,
+                       int64_t) override {
+      return Ok();
+    }
+    Status AddUploadedPart(const std::string&, const std::string&,
+                           const uploader::UploadedPart&) override {
+      return Ok();
+    }
+    Status MarkFileUploaded(const std::string&, const std::string&) override { return Ok(); }
+    Status ClearUploadState(const std::string&, const std::string&) override { return Ok(); }
+  } journal;
+  std::ofstream(dir.path() / "clip.mp4") << "bytes";
+  uploader::LocalFile file{"clip.mp4", dir.path() / "clip.mp4", 5, "", false};
+  Status s = lazy.PutFile("c1", file, "p/c1/clip.mp4", journal, {});
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().code() == ErrorCode::kUnavailable);
+  CHECK_THAT(s.error().message(), Catch::StartsWith("upload target not usable yet: not_found"));
+  CHECK(lazy.stats().bytes_sent == 0);
+}
+
 }  // namespace fleetclip::daemon

@@ -146,4 +146,33 @@ Result<UploadTargetParts> MakeUploadTarget(const proto::UploadTarget& target,
   return Bad("upload.url: \"" + url + "\" is not s3://, https://, http:// or file://");
 }
 
+std::string TargetPrefix(const std::string& url) {
+  for (std::string_view scheme : {"s3://", "https://", "http://"}) {
+    if (url.starts_with(scheme))
+      return SplitFirst(std::string_view(url).substr(scheme.size())).second;
+  }
+  return "";
+}
+
+Status LazyTransport::PutFile(const std::string& clip_id, const uploader::LocalFile& file,
+                              const std::string& key, uploader::UploadJournal& journal,
+                              std::stop_token stop) {
+  if (!inner_) {
+    Result<UploadTargetParts> made = MakeUploadTarget(target_, policy_, log_);
+    if (!made.ok()) {
+      return Error(ErrorCode::kUnavailable,
+                   "upload target not usable yet: " + made.error().ToString());
+    }
+    log_.Notice("upload_target_ready", {{"target", made->description}});
+    inner_ = std::move(made->transport);
+    published_.store(inner_.get());
+  }
+  return inner_->PutFile(clip_id, file, key, journal, stop);
+}
+
+const uploader::TransferStats& LazyTransport::stats() const {
+  uploader::Transport* t = published_.load();
+  return t != nullptr ? t->stats() : none_;
+}
+
 }  // namespace fleetclip::daemon

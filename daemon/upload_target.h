@@ -8,6 +8,7 @@
 // up without a restart.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -36,5 +37,31 @@ bool IsLocalTarget(const proto::UploadTarget& target);
 // `policy` supplies the bandwidth cap and the parallel part count.
 Result<UploadTargetParts> MakeUploadTarget(const proto::UploadTarget& target,
                                            const proto::UploadPolicyConfig& policy, Logger log);
+
+// The object key prefix of a target URL (s3://bucket/<prefix>, https://host/<prefix>; "" else).
+std::string TargetPrefix(const std::string& url);
+
+// A transport built on first use, and again on every use until building it succeeds: a daemon
+// whose credentials file is not there yet (provisioning writes it later) or not readable still
+// records and queues clips, and each upload attempt until then fails as retryable with the reason
+// (shown in status, retried with backoff). Thread-safe stats(); PutFile from the upload thread.
+class LazyTransport final : public uploader::Transport {
+ public:
+  LazyTransport(proto::UploadTarget target, proto::UploadPolicyConfig policy, Logger log)
+      : target_(std::move(target)), policy_(std::move(policy)), log_(std::move(log)) {}
+
+  Status PutFile(const std::string& clip_id, const uploader::LocalFile& file,
+                 const std::string& key, uploader::UploadJournal& journal,
+                 std::stop_token stop) override;
+  const uploader::TransferStats& stats() const override;
+
+ private:
+  const proto::UploadTarget target_;
+  const proto::UploadPolicyConfig policy_;
+  Logger log_;
+  std::unique_ptr<uploader::Transport> inner_;     // upload thread only
+  std::atomic<uploader::Transport*> published_{};  // inner_, for stats() from other threads
+  uploader::TransferStats none_;
+};
 
 }  // namespace fleetclip::daemon
