@@ -1,0 +1,86 @@
+// The whole daemon in one test process, so the sanitizer builds see its threads: cameras, signal
+// thread, clip writer, upload thread and main loop run; a manual trigger over the control socket
+// becomes a clip uploaded to a file:// target; SIGTERM (through the daemon's signalfd) stops
+// everything in order. The process-level scenarios (SIGKILL, S3, config push) are in
+// tests/e2e/daemon_e2e_test.cc.
+#include <signal.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <thread>
+
+#include "daemon/control_protocol.h"
+#include "daemon/daemon.h"
+#include "queue/clip_store.h"
+#include "tests/support/temp_dir.h"
+
+namespace fleetclip::daemon {
+
+using namespace std::chrono_literals;
+
+TEST_CASE("The daemon's threads cut a manual trigger into an uploaded clip and stop on SIGTERM") {
+  TempDir dir;
+  const auto path = [&](const char* name) { return (dir.path() / name).string(); };
+  std::ofstream(dir.path() / "fleetclip.conf") << R"(vehicle_id: "car-1"
+fleet_id: "fleet-a"
+state_dir: ")" << path("state") << R"("
+runtime_dir: ")" << path("run") << R"("
+metrics_file: ")" << path("metrics.prom") << R"("
+cameras {
+  name: "front"
+  url: "testsrc=size=160x120:rate=10"
+  input_format: "lavfi"
+  encoder_options { key: "preset" value: "ultrafast" }
+  bitrate_bps: 200000
+}
+upload { url: "file://)" << path("uploaded") << R"(" }
+upload_policy { window_start: "00:00" window_end: "00:00" require_parked: false }
+)";
+  REQUIRE(BlockSignals().ok());  // before any thread: the daemon reads SIGTERM from a signalfd
+  RealClock clock;
+  MemoryLogSink sink;
+  auto d = Daemon::Create({.config_path = dir.path() / "fleetclip.conf", .software_version = "t"},
+                          clock, sink);
+  REQUIRE(d.ok());
+  int exit_code = -1;
+  std::thread run([&] { exit_code = (*d)->Run(); });
+
+  const auto control = dir.path() / "run" / "control.sock";
+  proto::ControlRequest status;
+  status.set_status(true);
+  bool running = false;
+  for (int i = 0; i < 100 && !running; ++i) {
+    auto r = CallControl(control, status, 2s);
+    running = r.ok() && r->status().state() == "running" && r->status().cameras_size() == 1 &&
+              r->status().cameras(0).packets() > 10;
+    std::this_thread::sleep_for(100ms);
+  }
+  REQUIRE(running);
+  proto::ControlRequest trigger;
+  trigger.mutable_trigger()->set_pre_roll_ms(1'000);
+  trigger.mutable_trigger()->set_post_roll_ms(200);
+  auto t = CallControl(control, trigger, 2s);
+  REQUIRE(t.ok());
+  REQUIRE(t->ok());
+
+  // Cut on the signal thread's next tick, written, then uploaded.
+  bool uploaded = false;
+  for (int i = 0; i < 200 && !uploaded; ++i) {
+    std::this_thread::sleep_for(100ms);
+    auto r = CallControl(control, status, 2s);
+    REQUIRE(r.ok());
+    const auto& by_state = r->status().queue().clips_by_state();
+    uploaded = by_state.count("uploaded") && by_state.at("uploaded") == 1;
+  }
+  CHECK(uploaded);
+
+  REQUIRE(::kill(::getpid(), SIGTERM) == 0);
+  run.join();
+  CHECK(exit_code == 0);
+  d->reset();
+  CHECK(std::filesystem::exists(dir.path() / "metrics.prom"));
+  CHECK_FALSE(std::filesystem::exists(control));
+}
+
+}  // namespace fleetclip::daemon
