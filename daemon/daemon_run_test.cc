@@ -22,6 +22,10 @@ using namespace std::chrono_literals;
 TEST_CASE("The daemon's threads cut a manual trigger into an uploaded clip and stop on SIGTERM") {
   TempDir dir;
   const auto path = [&](const char* name) { return (dir.path() / name).string(); };
+  // No map fields (encoder_options, input_options) in this config: under TSan, libprotobuf's
+  // text parser (an uninstrumented shared library) crashes in
+  // MapFieldBase::SyncRepeatedFieldWithMap when it fills one. The main and ASan builds parse them
+  // (tests/e2e, daemon/config tests).
   std::ofstream(dir.path() / "fleetclip.conf") << R"(vehicle_id: "car-1"
 fleet_id: "fleet-a"
 state_dir: ")" << path("state") << R"("
@@ -31,7 +35,6 @@ cameras {
   name: "front"
   url: "testsrc=size=160x120:rate=10"
   input_format: "lavfi"
-  encoder_options { key: "preset" value: "ultrafast" }
   bitrate_bps: 200000
 }
 upload { url: "file://)" << path("uploaded") << R"(" }
