@@ -72,21 +72,24 @@ Status ValidateRuleSpec(const RuleSpec& rule, const RuleBounds& bounds) {
   return Ok();
 }
 
-RuleSpec RuleSpecFromConfig(const proto::RuleConfig& config) {
-  RuleSpec rule;
+RuleSpec RuleSpecFromConfig(const proto::RuleConfig& config, RuleSpec base) {
+  RuleSpec rule = std::move(base);
   rule.name = config.name();
-  rule.expr = config.expr();
-  rule.priority = config.priority();
-  rule.pre_roll_ms = config.pre_roll_ms();
-  rule.post_roll_ms = config.post_roll_ms();
-  rule.cooldown_ms = config.cooldown_ms();
-  rule.rearm_ms = config.rearm_ms();
-  rule.max_per_hour = config.max_per_hour();
-  rule.max_per_day = config.max_per_day();
-  rule.enabled = config.has_enabled() ? config.enabled() : true;
-  rule.tag_signal = config.tag_signal();
-  for (const proto::SeverityTierConfig& tier : config.tiers()) {
-    rule.tiers.push_back(SeverityTier{tier.name(), tier.min_magnitude(), tier.priority()});
+  if (!config.expr().empty()) rule.expr = config.expr();
+  if (config.has_priority()) rule.priority = config.priority();
+  if (config.has_pre_roll_ms()) rule.pre_roll_ms = config.pre_roll_ms();
+  if (config.has_post_roll_ms()) rule.post_roll_ms = config.post_roll_ms();
+  if (config.has_cooldown_ms()) rule.cooldown_ms = config.cooldown_ms();
+  if (config.has_rearm_ms()) rule.rearm_ms = config.rearm_ms();
+  if (config.has_max_per_hour()) rule.max_per_hour = config.max_per_hour();
+  if (config.has_max_per_day()) rule.max_per_day = config.max_per_day();
+  if (config.has_enabled()) rule.enabled = config.enabled();
+  if (!config.tag_signal().empty()) rule.tag_signal = config.tag_signal();
+  if (config.tiers_size() > 0) {
+    rule.tiers.clear();
+    for (const proto::SeverityTierConfig& tier : config.tiers()) {
+      rule.tiers.push_back(SeverityTier{tier.name(), tier.min_magnitude(), tier.priority()});
+    }
   }
   return rule;
 }
@@ -103,18 +106,13 @@ Result<std::vector<RuleSpec>> MergeRules(
                    "rule \"" + config.name() + "\" is defined twice in the config");
     }
     seen.push_back(config.name());
-    RuleSpec rule = RuleSpecFromConfig(config);
     auto preset = std::find_if(rules.begin(), rules.end(),
-                               [&](const RuleSpec& r) { return r.name == rule.name; });
+                               [&](const RuleSpec& r) { return r.name == config.name(); });
     if (preset == rules.end()) {
-      rules.push_back(std::move(rule));
-      continue;
+      rules.push_back(RuleSpecFromConfig(config, RuleSpec{}));
+    } else {
+      *preset = RuleSpecFromConfig(config, std::move(*preset));
     }
-    if (rule.expr.empty()) rule.expr = preset->expr;
-    if (config.tiers_size() == 0) rule.tiers = preset->tiers;
-    rule.never_limited = preset->never_limited;
-    if (rule.tag_signal.empty()) rule.tag_signal = preset->tag_signal;
-    *preset = std::move(rule);
   }
   if (rules.size() > bounds.max_rules) {
     return Error(ErrorCode::kInvalidArgument, std::to_string(rules.size()) + " rules; at most " +

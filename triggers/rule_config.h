@@ -27,7 +27,10 @@ struct RuleBounds {
 // `rule "hb": priority 120 is outside 0..100`.
 Status ValidateRuleSpec(const RuleSpec& rule, const RuleBounds& bounds);
 
-RuleSpec RuleSpecFromConfig(const proto::RuleConfig& config);
+// `base` with every field `config` sets replaced: the preset of the same name, or RuleSpec{} for a
+// custom rule. A left-out number keeps the base's value; an empty expr, tag_signal or tiers list
+// keeps the base's.
+RuleSpec RuleSpecFromConfig(const proto::RuleConfig& config, RuleSpec base);
 
 // Presets overridden and extended by `configs`, each validated; names must be unique.
 Result<std::vector<RuleSpec>> MergeRules(

@@ -51,7 +51,47 @@ TEST_CASE("A config rule with a preset's name and no expr retunes the preset") {
   REQUIRE(hb.expr == BuiltinRules()[1].expr);
   REQUIRE(hb.tiers.size() == 1);
   REQUIRE(hb.priority == 65);
-  REQUIRE(hb.cooldown_ms == 0);
+  REQUIRE(hb.pre_roll_ms == 5'000);
+}
+
+TEST_CASE("A preset retuned in one field keeps every other field of the preset") {
+  google::protobuf::RepeatedPtrField<proto::RuleConfig> configs;
+  proto::RuleConfig* c = configs.Add();
+  c->set_name("harsh_braking");
+  c->set_priority(65);
+  c->set_max_per_hour(0);  // set to zero on purpose: unlimited, not "left out"
+  auto rules = MergeRules(BuiltinRules(), configs, RuleBounds{});
+  REQUIRE(rules.ok());
+  const std::vector<RuleSpec> presets = BuiltinRules();
+  const RuleSpec& preset = presets[1];
+  const RuleSpec& hb = (*rules)[1];
+  REQUIRE(hb.priority == 65);
+  REQUIRE(hb.max_per_hour == 0);
+  REQUIRE(preset.cooldown_ms > 0);
+  REQUIRE(hb.cooldown_ms == preset.cooldown_ms);
+  REQUIRE(hb.rearm_ms == preset.rearm_ms);
+  REQUIRE(hb.max_per_day == preset.max_per_day);
+  REQUIRE(hb.pre_roll_ms == preset.pre_roll_ms);
+  REQUIRE(hb.post_roll_ms == preset.post_roll_ms);
+  REQUIRE(hb.expr == preset.expr);
+  REQUIRE(hb.tiers.size() == preset.tiers.size());
+}
+
+TEST_CASE("A custom rule that leaves out its numbers gets the documented custom defaults") {
+  google::protobuf::RepeatedPtrField<proto::RuleConfig> configs;
+  proto::RuleConfig* c = configs.Add();
+  c->set_name("hard_stop");
+  c->set_expr("accel_long < -6 for 200ms");
+  auto rules = MergeRules(BuiltinRules(), configs, RuleBounds{});
+  REQUIRE(rules.ok());
+  const RuleSpec& r = rules->back();
+  REQUIRE(r.name == "hard_stop");
+  REQUIRE(r.priority == 50);
+  REQUIRE(r.pre_roll_ms == 10'000);
+  REQUIRE(r.post_roll_ms == 5'000);
+  REQUIRE(r.cooldown_ms == 0);
+  REQUIRE(r.max_per_hour == 0);
+  REQUIRE_FALSE(r.never_limited);
 }
 
 TEST_CASE("A config rule with a new name is added as a custom rule") {
