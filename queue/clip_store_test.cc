@@ -2,7 +2,10 @@
 // transitions and resume state, the delete protocol and recovery at open.
 #include "queue/clip_store.h"
 
+#include <grp.h>
 #include <openssl/evp.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -402,6 +405,48 @@ TEST_CASE("A read-only store lists what a writer committed") {
   CHECK((*reader)->List({})->size() == 1);
   f.Insert(*writer, 10);
   CHECK((*reader)->List({})->size() == 2);
+}
+
+TEST_CASE("A reader that may not write the state dir lists the queue after the daemon stopped") {
+  // The packaged layout: the daemon's user owns /var/lib/fleetclip, engineers in its group only
+  // read. With the daemon stopped SQLite would have deleted queue.db-wal and -shm, which such a
+  // reader cannot re-create; the writer keeps them (SQLITE_FCNTL_PERSIST_WAL) so it need not.
+  Fixture f;
+  {
+    auto writer = f.Open();
+    f.Insert(*writer, 10);
+  }
+  REQUIRE(fs::exists(f.dir.path() / "queue.db-wal"));
+  REQUIRE(fs::exists(f.dir.path() / "queue.db-shm"));
+  // Root ignores permission bits, so as root the reader runs as nobody; otherwise the bits alone
+  // take write access away.
+  const auto read_only = fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read;
+  const auto exec = fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec;
+  for (const char* name : {"queue.db", "queue.db-wal", "queue.db-shm"}) {
+    fs::permissions(f.dir.path() / name, read_only);
+  }
+  fs::permissions(f.dir.path(), read_only | exec);
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    if (::geteuid() == 0 &&
+        (::setgroups(0, nullptr) != 0 || ::setresgid(65534, 65534, 65534) != 0 ||
+         ::setresuid(65534, 65534, 65534) != 0)) {
+      ::_exit(20);
+    }
+    auto reader = ClipStore::Open({.state_dir = f.dir.path(), .read_only = true}, f.clock, f.log);
+    if (!reader.ok()) {
+      std::fprintf(stderr, "reader: %s\n", reader.error().ToString().c_str());
+      ::_exit(21);
+    }
+    auto clips = (*reader)->List({});
+    ::_exit(clips.ok() && clips->size() == 1 ? 0 : 22);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  fs::permissions(f.dir.path(), fs::perms::owner_all);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
 }
 
 }  // namespace fleetclip::queue

@@ -98,6 +98,15 @@ Status ApplyPragmas(Db& db, int busy_timeout_ms, bool read_only) {
   }
   if (!read_only) {
     if (Status s = db.Exec("PRAGMA journal_mode=WAL"); !s.ok()) return s;
+    // Keep queue.db-wal and -shm when the last writer closes (emptied, not deleted): a reader
+    // that may not create files in the state dir (the CLI of an engineer in the daemon's group)
+    // can then still open the queue while the daemon is stopped.
+    int persist = 1;
+    if (int rc = sqlite3_file_control(db.get(), "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+        rc != SQLITE_OK) {
+      return Error(ErrorCode::kInternal,
+                   "queue.db: SQLITE_FCNTL_PERSIST_WAL failed: " + std::string(sqlite3_errstr(rc)));
+    }
   }
   // journal_size_limit: truncate the WAL back to 4 MiB after a checkpoint so a burst of writes
   // does not keep its space on a small state partition.
