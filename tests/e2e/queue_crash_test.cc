@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <random>
 #include <set>
@@ -47,22 +48,31 @@ Child Spawn(const fs::path& state, const fs::path& video, uint64_t seed) {
   return {pid, p[0]};
 }
 
-// Reads what the child wrote until `deadline_ms` passes, then kills it and reads the rest.
-std::string RunAndKill(Child c, int after_ms) {
+// Reads what the child writes until it has reported `lines` steps (0: from the start), then for
+// `extra_ms` more, then kills it and reads the rest. Waiting for reported steps rather than for a
+// fixed time since the spawn keeps the kills spread over the writer's work however loaded the
+// machine is (exec and the first open can take longer than any fixed delay); `extra_ms` puts
+// the kill at a random moment inside the next step. Bounded: at most 20 s per run.
+std::string RunAndKill(Child c, int lines, int extra_ms) {
   std::string out;
   char buf[4096];
   struct pollfd pfd {
     c.out, POLLIN, 0
   };
-  int left = after_ms;
-  while (left > 0) {
-    const int r = ::poll(&pfd, 1, std::min(left, 10));
+  auto reported = [&] { return static_cast<int>(std::count(out.begin(), out.end(), '\n')); };
+  int budget_ms = 20'000;
+  int left = extra_ms;
+  bool eof = false;
+  while (!eof && budget_ms > 0 && (reported() < lines || left > 0)) {
+    const int slice = reported() < lines ? 10 : std::min(left, 10);
+    const int r = ::poll(&pfd, 1, slice);
     if (r > 0) {
       ssize_t n = ::read(c.out, buf, sizeof buf);
-      if (n <= 0) break;
-      out.append(buf, static_cast<size_t>(n));
+      if (n <= 0) eof = true;
+      if (n > 0) out.append(buf, static_cast<size_t>(n));
     }
-    left -= 10;
+    if (reported() >= lines) left -= slice;
+    budget_ms -= slice;
   }
   ::kill(c.pid, SIGKILL);
   int status = 0;
@@ -90,8 +100,12 @@ TEST_CASE("The queue is consistent after 100+ SIGKILLs during clip writes and qu
   std::set<std::string> committed, removing;
   int runs_with_commits = 0;
   for (int i = 0; i < kKills; ++i) {
-    const std::string out =
-        RunAndKill(Spawn(state, video, rng()), 30 + static_cast<int>(rng() % 220));
+    // A quarter of the kills land from the start (exec, open, recovery, the first write), the
+    // rest after one to three reported steps, anywhere in the next 60 ms of work.
+    const int steps = static_cast<int>(rng() % 4);
+    const int extra_ms =
+        steps == 0 ? 30 + static_cast<int>(rng() % 220) : static_cast<int>(rng() % 60);
+    const std::string out = RunAndKill(Spawn(state, video, rng()), steps, extra_ms);
     std::istringstream lines(out);
     std::string what, id;
     bool any = false;
