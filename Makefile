@@ -23,11 +23,17 @@ build: deps
 demo: build
 	@examples/demo.sh $(BUILD) out/demo
 
-# Every test through CTest, then the unit tests again under ASan+UBSan and the threaded ones under TSan.
+# Every test: the end-to-end ones (real processes, servers, the package) in the optimized build,
+# every unit test under ASan+UBSan, the threaded ones also under TSan, then 20 s of each fuzzer.
 test: build
-	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	@ctest --test-dir $(BUILD) -L e2e --output-on-failure -j $(JOBS)
 	@$(MAKE) --no-print-directory test-asan test-tsan
 	@triggers/fuzz/run.sh 20
+
+# The unit tests in the optimized build, without sanitizers: the quick loop while developing.
+test-unit: build
+	@cmake --build $(BUILD) -j $(JOBS) --target fleetclip_unit_tests
+	@ctest --test-dir $(BUILD) -L unit --output-on-failure -j $(JOBS)
 
 test-asan: deps
 	@cmake -S . -B $(ASAN_BUILD) $(SAN_GEN) -DFLEETCLIP_SANITIZE=address,undefined >/dev/null
