@@ -9,6 +9,7 @@
 // comparison with NaN is false. Booleans are 1.0 and 0.0; anything non-zero and not NaN is true.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <unordered_map>
 #include <vector>
@@ -165,6 +166,7 @@ class ProgramState {
   std::vector<HoldState> holds_;
 };
 
-inline bool Truthy(double v) { return v != 0 && v == v; }
+// |v| > 0 is false for 0, -0 and NaN alike: one comparison, no branch.
+inline bool Truthy(double v) { return std::fabs(v) > 0.0; }
 
 }  // namespace fleetclip::triggers

@@ -2,22 +2,13 @@
 #include "triggers/rule_engine.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 
 #include "triggers/expr_parser.h"
 
 namespace fleetclip::triggers {
-namespace {
-
-// True when `candidate` is further in `direction` than `current`.
-bool MoreExtreme(PeakDirection direction, double candidate, double current) {
-  if (std::isnan(candidate)) return false;
-  if (std::isnan(current)) return true;
-  return direction == PeakDirection::kLowest ? candidate < current : candidate > current;
-}
-
-}  // namespace
 
 Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const SignalCatalog& catalog,
                                                         std::vector<RuleSpec> rules) {
@@ -50,51 +41,85 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(const SignalCatalog& cat
 }
 
 RuleEngine::RuleEngine(std::shared_ptr<const RuleSet> rules)
-    : rules_(std::move(rules)), state_(rules_->program()), rule_states_(rules_->rules().size()) {
-  out_.reserve(rules_->rules().size());
-  for (const CompiledRule& rule : rules_->rules()) {
-    probes_.push_back({.root = rule.root,
-                       .peak_reg = rule.peak_reg.value_or(0),
-                       .has_peak = rule.peak_reg.has_value(),
-                       .peak_direction = rule.peak_direction});
+    : rules_(std::move(rules)), state_(rules_->program()) {
+  const size_t n = rules_->rules().size();
+  active_.assign((n + 63) / 64, 0);
+  peak_mask_.assign(active_.size(), 0);
+  probes_.resize(n);
+  peaks_.assign(n, 0);
+  out_.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    const CompiledRule& rule = rules_->rules()[i];
+    roots_.push_back(rule.root);
+    if (!rule.peak_reg) continue;
+    peak_mask_[i / 64] |= uint64_t{1} << (i % 64);
+    probes_[i] = {.peak_reg = *rule.peak_reg,
+                  .lowest = rule.peak_direction == PeakDirection::kLowest};
   }
 }
 
+RuleObservation& RuleEngine::Emit(RuleObservation::Kind kind, uint32_t rule, MonoTime now,
+                                  double peak) {
+  RuleObservation& o = out_[out_count_++];
+  o.kind = kind;
+  o.rule = rule;
+  o.time = now;
+  o.peak = peak;
+  o.tag.clear();
+  return o;
+}
+
 std::span<const RuleObservation> RuleEngine::Evaluate(const SignalHistory& history) {
-  out_.clear();
-  if (history.empty()) return out_;
+  out_count_ = 0;
+  if (history.empty()) return {};
   const MonoTime now = history.LatestTime();
   state_.Evaluate(rules_->program(), ToNanos(now), history.LatestRow());
   const double* regs = state_.regs();
-  const size_t n = probes_.size();
-  for (size_t i = 0; i < n; ++i) {
-    const Probe& probe = probes_[i];
-    RuleState& rs = rule_states_[i];
-    const bool holds = Truthy(regs[probe.root]);
-    if (!holds && !rs.active) continue;  // most rules on most frames
-    const double value =
-        probe.has_peak ? regs[probe.peak_reg] : std::numeric_limits<double>::quiet_NaN();
-    if (holds && !rs.active) {
-      rs.active = true;
-      rs.peak = value;
-      RuleObservation& o = out_.emplace_back();
-      o.kind = RuleObservation::Kind::kStarted;
-      o.rule = static_cast<uint32_t>(i);
-      o.time = now;
-      o.peak = value;
-      const CompiledRule& rule = rules_->rules()[i];
-      if (rule.tag_signal) o.tag = history.LatestText(*rule.tag_signal);
-    } else if (holds && MoreExtreme(probe.peak_direction, value, rs.peak)) {
-      rs.peak = value;
-      out_.push_back(
-          RuleObservation{RuleObservation::Kind::kPeak, static_cast<uint32_t>(i), now, value, {}});
-    } else if (!holds) {
-      rs.active = false;
-      out_.push_back(RuleObservation{
-          RuleObservation::Kind::kEnded, static_cast<uint32_t>(i), now, rs.peak, {}});
+  const size_t n = roots_.size();
+  for (size_t base = 0; base < n; base += 64) {
+    const size_t count = std::min<size_t>(64, n - base);
+    const uint32_t* roots = roots_.data() + base;
+    uint64_t holds = 0;
+    size_t j = 0;
+    for (; j + 4 <= count; j += 4) {
+      const uint64_t four =
+          uint64_t{Truthy(regs[roots[j]])} | uint64_t{Truthy(regs[roots[j + 1]])} << 1 |
+          uint64_t{Truthy(regs[roots[j + 2]])} << 2 | uint64_t{Truthy(regs[roots[j + 3]])} << 3;
+      holds |= four << j;
+    }
+    for (; j < count; ++j) holds |= uint64_t{Truthy(regs[roots[j]])} << j;
+    const uint64_t was = active_[base / 64];
+    active_[base / 64] = holds;
+    // Rules that started or ended, and held rules whose peak may have moved; in rule order.
+    for (uint64_t look = (holds ^ was) | (holds & peak_mask_[base / 64]); look != 0;
+         look &= look - 1) {
+      const int bit = std::countr_zero(look);
+      const size_t i = base + static_cast<size_t>(bit);
+      const auto rule = static_cast<uint32_t>(i);
+      if ((holds >> bit & 1) == 0) {
+        Emit(RuleObservation::Kind::kEnded, rule, now, peaks_[i]);
+        continue;
+      }
+      const bool has_peak = (peak_mask_[base / 64] >> bit & 1) != 0;
+      const double value =
+          has_peak ? regs[probes_[i].peak_reg] : std::numeric_limits<double>::quiet_NaN();
+      double& peak = peaks_[i];
+      if ((was >> bit & 1) == 0) {
+        peak = value;
+        RuleObservation& o = Emit(RuleObservation::Kind::kStarted, rule, now, value);
+        const CompiledRule& compiled = rules_->rules()[i];
+        if (compiled.tag_signal) o.tag = history.LatestText(*compiled.tag_signal);
+        continue;
+      }
+      // Further in the peak's direction; a first number replaces a NaN peak.
+      const bool further = probes_[i].lowest ? value < peak : value > peak;
+      if (further || (std::isnan(peak) && !std::isnan(value))) {
+        peak = value;
+        Emit(RuleObservation::Kind::kPeak, rule, now, value);
+      }
     }
   }
-  return out_;
+  return {out_.data(), out_count_};
 }
 
 }  // namespace fleetclip::triggers

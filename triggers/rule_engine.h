@@ -67,22 +67,27 @@ class RuleEngine {
   const RuleSet& rule_set() const { return *rules_; }
 
  private:
-  // What the per-frame loop reads of a CompiledRule, packed so the loop walks a small array.
+  // What the per-frame loop reads of a rule with a peak quantity.
   struct Probe {
-    uint32_t root = 0;
-    uint32_t peak_reg = 0;  // valid when has_peak
-    bool has_peak = false;
-    PeakDirection peak_direction = PeakDirection::kNone;
+    uint32_t peak_reg = 0;
+    bool lowest = false;  // PeakDirection::kLowest
   };
-  struct RuleState {
-    bool active = false;
-    double peak = 0;
-  };
+  RuleObservation& Emit(RuleObservation::Kind kind, uint32_t rule, MonoTime now, double peak);
+
   std::shared_ptr<const RuleSet> rules_;
   ProgramState state_;
-  std::vector<Probe> probes_;
-  std::vector<RuleState> rule_states_;
+  // Most rules neither hold nor held on most frames, so the scan is split: one branch-free pass
+  // over the rules' root registers sets a bit per holding rule, and only the rules whose bit
+  // changed, or that hold and have a peak to follow, are looked at one by one.
+  std::vector<uint32_t> roots_;
+  std::vector<uint64_t> active_;     // a bit per rule: it held on the previous frame
+  std::vector<uint64_t> peak_mask_;  // a bit per rule that has a peak quantity
+  std::vector<Probe> probes_;        // per rule; meaningful where peak_mask_ has its bit
+  std::vector<double> peaks_;        // per rule, valid while active
+  // One slot per rule (a rule reports at most once a frame), reused frame after frame so that
+  // reporting allocates nothing; the first out_count_ are this frame's.
   std::vector<RuleObservation> out_;
+  size_t out_count_ = 0;
 };
 
 }  // namespace fleetclip::triggers

@@ -126,4 +126,45 @@ TEST_CASE("The longest look-back covers windows and pre-roll") {
   REQUIRE((*set)->longest_lookback() == std::chrono::seconds(30));
 }
 
+TEST_CASE("Seventy rules report their starts, peaks and ends in rule order across 64-rule words") {
+  std::vector<RuleSpec> rules;
+  for (int i = 0; i < 70; ++i) {
+    RuleSpec r;
+    r.name = "over_" + std::to_string(i);
+    r.expr = "speed > " + std::to_string(i);
+    rules.push_back(r);
+  }
+  Drive d(std::move(rules));
+  REQUIRE(d.Frame(0, {{"speed", 0}}).empty());
+  // Rules 0..35 start.
+  auto obs = d.Frame(10, {{"speed", 35.5}});
+  REQUIRE(obs.size() == 36);
+  for (uint32_t i = 0; i < obs.size(); ++i) {
+    REQUIRE(obs[i].kind == RuleObservation::Kind::kStarted);
+    REQUIRE(obs[i].rule == i);
+    REQUIRE(obs[i].peak == 35.5);
+  }
+  // Higher: 0..35 report a new peak, 36..69 start (the last six in the second word).
+  obs = d.Frame(20, {{"speed", 70.5}});
+  REQUIRE(obs.size() == 70);
+  for (uint32_t i = 0; i < 70; ++i) {
+    REQUIRE(obs[i].rule == i);
+    REQUIRE(obs[i].kind ==
+            (i < 36 ? RuleObservation::Kind::kPeak : RuleObservation::Kind::kStarted));
+    REQUIRE(obs[i].peak == 70.5);
+  }
+  // Lower but still above 65: no peak moves, 66..69 end with their peak.
+  obs = d.Frame(30, {{"speed", 65.5}});
+  REQUIRE(obs.size() == 4);
+  for (uint32_t k = 0; k < 4; ++k) {
+    REQUIRE(obs[k].kind == RuleObservation::Kind::kEnded);
+    REQUIRE(obs[k].rule == 66 + k);
+    REQUIRE(obs[k].peak == 70.5);
+  }
+  // NaN holds nothing: every active rule ends once.
+  obs = d.Frame(40, {{"speed", NAN}});
+  REQUIRE(obs.size() == 66);
+  REQUIRE(d.Frame(50, {{"speed", NAN}}).empty());
+}
+
 }  // namespace fleetclip::triggers

@@ -71,16 +71,28 @@ void SignalHistory::Append(const DecodedFrame& frame) {
   const size_t slot = Slot(size_);
   ++size_;
   uint64_t* present = &present_[slot * words_];
-  std::fill_n(present, words_, 0);
-  for (const auto& [id, value] : frame.numbers) {
-    latest_[id] = value;
-    present[id / 64] |= uint64_t{1} << (id % 64);
+  double* const latest = latest_.data();
+  if (words_ == 1) {
+    // A catalogue of up to 64 signals (the usual case): the presence word stays in a register
+    // rather than being read and written back through memory the stores to `latest` may alias.
+    uint64_t bits = 0;
+    for (const auto& [id, value] : frame.numbers) {
+      latest[id] = value;
+      bits |= uint64_t{1} << id;
+    }
+    present[0] = bits;
+  } else {
+    std::fill_n(present, words_, 0);
+    for (const auto& [id, value] : frame.numbers) {
+      latest[id] = value;
+      present[id / 64] |= uint64_t{1} << (id % 64);
+    }
   }
   for (size_t i = 0; i < frame.text_count; ++i) {
     const auto& [id, text] = frame.texts[i];
     // Texts rarely change from frame to frame: compare with the held one before hashing.
-    const double held = latest_[id];
-    if (std::isnan(held) || texts_[static_cast<size_t>(held)] != text) latest_[id] = Intern(text);
+    const double held = latest[id];
+    if (std::isnan(held) || texts_[static_cast<size_t>(held)] != text) latest[id] = Intern(text);
     present[id / 64] |= uint64_t{1} << (id % 64);
   }
   std::copy_n(latest_.data(), width_, &values_[slot * width_]);
