@@ -671,24 +671,27 @@ void Daemon::Impl::Shutdown() {
   if (state == "stopped") return;
   state = "stopping";
   notifier.Stopping();
-  // Config and heartbeats first; then no new clip windows; then capture. Clips already cut are
-  // written to the end (ClipWriter::Stop); windows whose post-roll has not elapsed are dropped
-  // whole (never half-written). The uploader stops last: a transfer in progress is aborted and its
-  // parts stay journaled for the resume at the next start.
+  // Config and heartbeats first; then no new clip windows; windows whose post-roll has not
+  // elapsed are cut at this moment (their events say "shortened") while the rings still hold them;
+  // then capture. Every clip cut is written to the end (ClipWriter::Stop). The uploader stops
+  // last: a transfer in progress is aborted and its parts stay journaled for the resume at the
+  // next start.
   if (backend_thread.joinable()) {
     backend_thread.request_stop();
     backend_thread.join();
   }
   if (signals) signals->Stop();
+  // The signal thread has stopped: this thread may now cut windows (ClipWriter::Submit reads the
+  // signal history, which only that thread writes).
+  if (scheduler && writer) {
+    if (const size_t cut = scheduler->Flush("daemon stopping"); cut > 0) {
+      log.Notice("clips_cut_early", {{"clips", static_cast<int64_t>(cut)},
+                                     {"reason", "post-roll not elapsed at shutdown"}});
+    }
+  }
   if (cameras) cameras->Stop();
   if (writer) writer->Stop();
   if (uploads) uploads->Stop();
-  if (scheduler) {
-    if (const size_t pending = scheduler->pending(); pending > 0) {
-      log.Warn("clips_not_cut", {{"pending", static_cast<int64_t>(pending)},
-                                 {"reason", "post-roll not elapsed at shutdown"}});
-    }
-  }
   if (control_fd.valid()) {
     control_fd.Reset();
     ::unlink(base.control_socket().c_str());

@@ -1,8 +1,8 @@
 // The whole daemon in one test process, so the sanitizer builds see its threads: cameras, signal
 // thread, clip writer, upload thread and main loop run; a manual trigger over the control socket
 // becomes a clip uploaded to a file:// target; SIGTERM (through the daemon's signalfd) stops
-// everything in order. The process-level scenarios (SIGKILL, S3, config push) are in
-// tests/e2e/daemon_e2e_test.cc.
+// everything in order, cutting a window whose post-roll is still running. The process-level
+// scenarios (SIGKILL, S3, config push) are in tests/e2e/daemon_e2e_test.cc.
 #include <signal.h>
 #include <unistd.h>
 
@@ -78,12 +78,33 @@ upload_policy { window_start: "00:00" window_end: "00:00" require_parked: false 
   }
   CHECK(uploaded);
 
+  // A window whose post-roll is still running when SIGTERM comes is cut at that moment, not lost.
+  trigger.mutable_trigger()->set_post_roll_ms(60'000);
+  t = CallControl(control, trigger, 2s);
+  REQUIRE(t.ok());
+  REQUIRE(t->ok());
   REQUIRE(::kill(::getpid(), SIGTERM) == 0);
   run.join();
   CHECK(exit_code == 0);
   d->reset();
   CHECK(std::filesystem::exists(dir.path() / "metrics.prom"));
   CHECK_FALSE(std::filesystem::exists(control));
+  CHECK(sink.Count("event=clips_cut_early") == 1);
+
+  Logger log(sink);
+  auto store =
+      queue::ClipStore::Open({.state_dir = dir.path() / "state", .read_only = true}, clock, log);
+  REQUIRE(store.ok());
+  queue::ListFilter all;
+  all.limit = 0;
+  auto clips = (*store)->List(all);
+  REQUIRE(clips.ok());
+  REQUIRE(clips->size() == 2);
+  auto last = (*store)->Get(clips->front().id);  // newest first
+  REQUIRE(last.ok());
+  REQUIRE(last->events.size() == 1);
+  CHECK(last->events[0].window_shortened);
+  CHECK(last->duration_ms < 30'000);
 }
 
 }  // namespace fleetclip::daemon

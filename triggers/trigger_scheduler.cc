@@ -51,6 +51,12 @@ void TriggerScheduler::ApplyTier(const CompiledRule& rule, ClipEvent& event) {
   }
 }
 
+void TriggerScheduler::UpdateNextDue() {
+  int64_t next = kNothingDue;
+  for (const Pending& p : pending_) next = std::min(next, ToNanos(p.request.end));
+  next_due_ns_.store(next, std::memory_order_release);
+}
+
 void TriggerScheduler::RecomputePriority(Pending& clip) {
   clip.request.priority = 0;
   for (const ClipEvent& e : clip.request.events) {
@@ -205,6 +211,7 @@ uint64_t TriggerScheduler::AddEvent(ClipEvent event, Nanos pre_roll, Nanos post_
       }
       open->request.events.push_back(std::move(event));
       RecomputePriority(*open);
+      UpdateNextDue();
       ++stats_.merged;
       return open->request.id;
     }
@@ -225,14 +232,17 @@ uint64_t TriggerScheduler::AddEvent(ClipEvent event, Nanos pre_roll, Nanos post_
   }
   clip.request.events.push_back(std::move(event));
   RecomputePriority(clip);
+  UpdateNextDue();
   return clip.request.id;
 }
 
 size_t TriggerScheduler::Poll() {
+  const MonoTime now = clock_.Now();
+  // Nothing ends by now: the common case, answered without the lock.
+  if (ToNanos(now) < next_due_ns_.load(std::memory_order_acquire)) return 0;
   std::vector<ClipRequest> due;
   {
     std::lock_guard lock(mu_);
-    const MonoTime now = clock_.Now();
     for (auto it = pending_.begin(); it != pending_.end();) {
       if (it->request.end <= now) {
         due.push_back(std::move(it->request));
@@ -242,7 +252,44 @@ size_t TriggerScheduler::Poll() {
       }
     }
     stats_.clips += due.size();
+    UpdateNextDue();
   }
+  Submit(due);
+  return due.size();
+}
+
+size_t TriggerScheduler::Flush(std::string_view reason) {
+  const MonoTime now = clock_.Now();
+  std::vector<ClipRequest> due;
+  {
+    std::lock_guard lock(mu_);
+    for (Pending& p : pending_) {
+      ClipRequest& request = p.request;
+      if (request.end > now) {
+        request.end = std::max(now, request.start);
+        for (ClipEvent& e : request.events) {
+          if (e.window_end <= request.end) continue;
+          e.window_end = request.end;
+          e.window_shortened = true;
+          if (!e.shortened_reason.empty()) e.shortened_reason += "; ";
+          e.shortened_reason += "post-roll cut at " +
+                                std::to_string(ToMillis(e.window_end - e.time)) +
+                                " ms: " + std::string(reason);
+          ++stats_.shortened;
+        }
+      }
+      due.push_back(std::move(request));
+    }
+    pending_.clear();
+    for (auto& [name, runtime] : runtime_) runtime.active_clip.reset();
+    stats_.clips += due.size();
+    UpdateNextDue();
+  }
+  Submit(due);
+  return due.size();
+}
+
+void TriggerScheduler::Submit(std::vector<ClipRequest>& due) {
   for (ClipRequest& request : due) {
     log_.Info("clip_requested", {{"clip", request.id},
                                  {"start_ms", ToMillis(request.start.time_since_epoch())},
@@ -251,16 +298,12 @@ size_t TriggerScheduler::Poll() {
                                  {"priority", request.priority}});
     sink_.Submit(std::move(request));
   }
-  return due.size();
 }
 
 std::optional<MonoTime> TriggerScheduler::NextDue() const {
-  std::lock_guard lock(mu_);
-  std::optional<MonoTime> next;
-  for (const Pending& p : pending_) {
-    if (!next || p.request.end < *next) next = p.request.end;
-  }
-  return next;
+  const int64_t next = next_due_ns_.load(std::memory_order_acquire);
+  if (next == kNothingDue) return std::nullopt;
+  return MonoFromNanos(next);
 }
 
 size_t TriggerScheduler::pending() const {

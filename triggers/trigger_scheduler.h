@@ -14,8 +14,10 @@
 // Thread-safe: the signal thread calls Observe/Poll, the control thread Trigger/Poll.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -23,6 +25,7 @@
 #include <set>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/clock.h"
@@ -81,6 +84,10 @@ class TriggerScheduler {
   // Submits every pending clip whose end has passed. Returns how many.
   size_t Poll();
 
+  // Submits every pending clip now, cut at the current time (shutdown: the rings are about to go).
+  // An event whose window reached past now is marked shortened with `reason`. Returns how many.
+  size_t Flush(std::string_view reason);
+
   // When the next pending clip is due, to sleep until then.
   std::optional<MonoTime> NextDue() const;
   size_t pending() const;
@@ -102,6 +109,12 @@ class TriggerScheduler {
   Pending* FindPending(uint64_t id);
   static void ApplyTier(const CompiledRule& rule, ClipEvent& event);
   void RecomputePriority(Pending& clip);
+  // Hands `due` to the sink, without mu_.
+  void Submit(std::vector<ClipRequest>& due);
+  // Stores the earliest end of a pending clip in next_due_ns_. Requires mu_.
+  void UpdateNextDue();
+
+  static constexpr int64_t kNothingDue = std::numeric_limits<int64_t>::max();
 
   const Clock& clock_;
   const Logger log_;
@@ -117,6 +130,9 @@ class TriggerScheduler {
   std::deque<std::string> remote_order_;        // guarded by mu_; to bound remote_ids_
   uint64_t next_id_ = 1;                        // guarded by mu_
   SchedulerStats stats_;                        // guarded by mu_
+  // The earliest end among pending_ (kNothingDue when empty): written under mu_, read without it
+  // so that Poll and NextDue, called after every frame, skip the lock while nothing is due.
+  std::atomic<int64_t> next_due_ns_{kNothingDue};
 };
 
 }  // namespace fleetclip::triggers

@@ -91,6 +91,32 @@ TEST_CASE("A firing becomes a clip of its pre and post roll, submitted once the 
   REQUIRE(reqs[0].mono_at_trigger == f.At(20'000));
 }
 
+TEST_CASE("Flush submits pending clips cut at now, and marks the events whose post-roll was cut") {
+  RuleSpec b = Rule("b", 5'000, 1'000);
+  Fixture f({Rule("a", 10'000, 8'000), b});
+  f.Start(0, 20'000);  // a asks for [10 s, 28 s]
+  f.Start(1, 21'000);  // b asks for [16 s, 22 s]: merges
+  f.AdvanceTo(23'000);
+  REQUIRE(f.sink.requests().empty());
+  REQUIRE(f.scheduler.Flush("daemon stopping") == 1);
+  auto reqs = f.sink.requests();
+  REQUIRE(reqs.size() == 1);
+  REQUIRE(reqs[0].start == f.At(10'000));
+  REQUIRE(reqs[0].end == f.At(23'000));
+  REQUIRE(reqs[0].events.size() == 2);
+  REQUIRE(reqs[0].events[0].window_shortened);
+  REQUIRE(reqs[0].events[0].window_end == f.At(23'000));
+  REQUIRE(reqs[0].events[0].shortened_reason == "post-roll cut at 3000 ms: daemon stopping");
+  REQUIRE_FALSE(reqs[0].events[1].window_shortened);  // its window had already ended
+  REQUIRE(f.scheduler.pending() == 0);
+  REQUIRE(f.scheduler.NextDue() == std::nullopt);
+  REQUIRE(f.scheduler.stats().clips == 1);
+  REQUIRE(f.scheduler.Flush("again") == 0);
+  // A rule that still holds reports a peak after the flush: nothing to update, nothing breaks.
+  f.Report(Kind::kPeak, 0, 23'500, 7.0);
+  REQUIRE(f.sink.requests().size() == 1);
+}
+
 TEST_CASE("Overlapping windows of different rules merge into their union with one event each") {
   RuleSpec b = Rule("b", 5'000, 5'000);
   b.priority = 70;
