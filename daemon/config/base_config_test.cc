@@ -154,6 +154,15 @@ cameras { name: "front" url: "/dev/video0" } upload { url: "file:///x" })");
   CHECK_THAT(m, Catch::Contains("fleetclip.conf: fleet_id: \"\" is not [A-Za-z0-9_-]{1,64}"));
 }
 
+TEST_CASE("The shipped placeholder ids are refused, so an unconfigured car never starts") {
+  const std::string m = Problem(R"(vehicle_id: "change-me" fleet_id: "change-me"
+cameras { name: "front" url: "/dev/video0" } upload { url: "file:///x" })");
+  CHECK_THAT(m, Catch::Contains("fleetclip.conf: vehicle_id: \"change-me\" is the shipped "
+                                "placeholder; set this car's id"));
+  CHECK_THAT(m, Catch::Contains("fleetclip.conf: fleet_id: \"change-me\" is the shipped "
+                                "placeholder; set this car's fleet"));
+}
+
 TEST_CASE("The upload URL must use one of the supported schemes") {
   CHECK(Problem(R"(vehicle_id: "car-7" fleet_id: "fleet-a"
 cameras { name: "front" url: "/dev/video0" } upload { url: "ftp://host/x" })") ==

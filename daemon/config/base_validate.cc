@@ -16,6 +16,7 @@ namespace {
 constexpr int64_t kMiB = int64_t{1} << 20;
 constexpr int64_t kGiB = int64_t{1} << 30;
 constexpr size_t kMaxSocketPath = 107;  // sizeof(sockaddr_un::sun_path) - 1
+constexpr std::string_view kPlaceholderId = "change-me";
 
 bool Matches(std::string_view s, size_t max_len, bool upper, std::string_view extra) {
   if (s.empty() || s.size() > max_len) return false;
@@ -198,6 +199,14 @@ Status ValidateBaseConfig(const proto::BaseConfig& config, std::string_view file
             "[A-Za-z0-9_-]{1,64}");
   c.Pattern("fleet_id", config.fleet_id(), Matches(config.fleet_id(), 64, true, "_-"),
             "[A-Za-z0-9_-]{1,64}");
+  // packaging/fleetclip.conf ships these; the unit is enabled on install, so a car booted before
+  // anyone edited the file must not upload under a shared, meaningless id.
+  if (config.vehicle_id() == kPlaceholderId) {
+    c.Add("vehicle_id", Quote(kPlaceholderId) + " is the shipped placeholder; set this car's id");
+  }
+  if (config.fleet_id() == kPlaceholderId) {
+    c.Add("fleet_id", Quote(kPlaceholderId) + " is the shipped placeholder; set this car's fleet");
+  }
   c.AbsolutePath("state_dir", config.state_dir(), true);
   c.AbsolutePath("runtime_dir", config.runtime_dir(), true);
   c.SocketPath("control_socket", config.control_socket());
