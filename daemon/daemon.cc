@@ -266,6 +266,7 @@ Status Daemon::Impl::Build() {
     po.config_url = base.backend().config_url();
     po.poll_interval_ms = base.backend().poll_interval_ms();
     po.max_config_bytes = base.backend().max_config_bytes();
+    po.initial_etag = fleet_store->etag();  // the kept config's: the first poll may get a 304
     if (po.config_url.starts_with("s3://")) {
       po.s3_endpoint = base.upload().endpoint();
       po.s3_region = base.upload().region().empty() ? "us-east-1" : base.upload().region();
@@ -411,7 +412,8 @@ Status Daemon::Impl::Reload() {
 void Daemon::Impl::RunBackend(std::stop_token stop) {
   auto on_config = [this](const std::string& bytes, const std::string& etag) -> Status {
     std::lock_guard lock(config_mu);
-    Result<config::FleetVerification> offered = fleet_store->Offer(base, bytes, clock.WallNow());
+    Result<config::FleetVerification> offered =
+        fleet_store->Offer(base, bytes, clock.WallNow(), etag);
     if (offered.ok() && offered->accepted()) {
       if (Status s = ApplyEffective(fleet_store->effective()); !s.ok()) {
         log.Error("config_apply_failed", {{"error", s.error().ToString()}});

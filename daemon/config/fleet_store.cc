@@ -1,6 +1,7 @@
 // Persisting and reloading the accepted fleet config; see daemon/config/fleet_store.h.
 #include "daemon/config/fleet_store.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <fstream>
 #include <sstream>
@@ -15,6 +16,13 @@ namespace {
 bool KeepsVersionFloor(FleetRejectReason r) {
   return r == FleetRejectReason::kExpired || r == FleetRejectReason::kInvalidRule ||
          r == FleetRejectReason::kInvalidValue;
+}
+
+// What an HTTP ETag may be here: visible ASCII (quotes and W/ included), nothing that could end
+// or add a header line.
+bool PlausibleEtag(std::string_view etag) {
+  if (etag.empty() || etag.size() > kMaxEtagBytes) return false;
+  return std::all_of(etag.begin(), etag.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
 
 }  // namespace
@@ -42,6 +50,7 @@ Status FleetConfigStore::Load(const proto::BaseConfig& base, WallTime now) {
   base_ = base;
   effective_ = EffectiveFromBase(base);
   active_ = ActiveFleetState{};
+  etag_.clear();
   const std::filesystem::path file = path();
   std::error_code ec;
   if (!std::filesystem::exists(file, ec)) {
@@ -62,13 +71,15 @@ Status FleetConfigStore::Load(const proto::BaseConfig& base, WallTime now) {
   }
   active_ = ActiveFleetState{v.fleet.version(), v.payload};
   effective_ = std::move(v.effective);
+  LoadEtag();
   log_.Notice("fleet_config_loaded",
               {{"version", active_.version}, {"key_id", v.key_id}, {"path", file.string()}});
   return Ok();
 }
 
 Result<FleetVerification> FleetConfigStore::Offer(const proto::BaseConfig& base,
-                                                  std::string_view signed_bytes, WallTime now) {
+                                                  std::string_view signed_bytes, WallTime now,
+                                                  std::string_view etag) {
   base_ = base;
   FleetVerification v = VerifyFleetConfig(signed_bytes, base, active_, now);
   if (v.verdict == FleetVerdict::kNotModified) return v;
@@ -85,8 +96,41 @@ Result<FleetVerification> FleetConfigStore::Offer(const proto::BaseConfig& base,
   active_ = ActiveFleetState{v.fleet.version(), v.payload};
   effective_ = v.effective;
   last_rejection_.reset();
+  KeepEtag(etag);
   log_.Notice("fleet_config_applied", {{"version", active_.version}, {"key_id", v.key_id}});
   return v;
+}
+
+void FleetConfigStore::LoadEtag() {
+  const std::filesystem::path file = state_dir_ / kFleetConfigEtagFileName;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return;  // none kept: the first poll downloads
+  std::string etag(kMaxEtagBytes + 1, '\0');
+  in.read(etag.data(), static_cast<std::streamsize>(etag.size()));
+  etag.resize(static_cast<size_t>(in.gcount()));
+  if (!PlausibleEtag(etag)) {
+    log_.Warn("fleet_config_etag_ignored",
+              {{"path", file.string()},
+               {"reason", "not 1.." + std::to_string(kMaxEtagBytes) + " visible ASCII bytes"}});
+    return;
+  }
+  etag_ = std::move(etag);
+}
+
+void FleetConfigStore::KeepEtag(std::string_view etag) {
+  const std::filesystem::path file = state_dir_ / kFleetConfigEtagFileName;
+  etag_.clear();
+  Status s = Ok();
+  if (PlausibleEtag(etag)) {
+    s = WriteFileDurably(file, etag);
+    if (s.ok()) etag_ = std::string(etag);
+  } else {
+    std::error_code ec;
+    std::filesystem::remove(file, ec);
+    if (ec) s = Error(ErrorCode::kIo, "remove " + file.string() + ": " + ec.message());
+  }
+  // The config itself is persisted: a missing ETag only costs one download after a restart.
+  if (!s.ok()) log_.Warn("fleet_config_etag_not_kept", {{"error", s.error().ToString()}});
 }
 
 bool FleetConfigStore::ExpireIfDue(WallTime now) {

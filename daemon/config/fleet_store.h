@@ -31,6 +31,11 @@
 namespace fleetclip::config {
 
 inline constexpr char kFleetConfigFileName[] = "fleet_config.signed";
+// The ETag the accepted config was served with, written after it: a restart polls with
+// If-None-Match instead of downloading the same bytes again. A crash between the two writes leaves
+// the previous ETag, which only costs one download.
+inline constexpr char kFleetConfigEtagFileName[] = "fleet_config.etag";
+inline constexpr size_t kMaxEtagBytes = 256;
 
 // The last config that was offered or loaded and not applied, for status and the heartbeat.
 struct FleetRejection {
@@ -60,8 +65,9 @@ class FleetConfigStore {
   // durably and makes them active (effective() changes); otherwise nothing changes and a rejection
   // is recorded in last_rejection(). An error is returned only when persisting failed, in which
   // case the active config is unchanged too.
+  // `etag` is the ETag the bytes were served with ("" for none); kept with an accepted config.
   Result<FleetVerification> Offer(const proto::BaseConfig& base, std::string_view signed_bytes,
-                                  WallTime now);
+                                  WallTime now, std::string_view etag = {});
 
   // Drops an active fleet config whose expiry has passed (back to the base config, version floor
   // kept). True when it did.
@@ -74,9 +80,15 @@ class FleetConfigStore {
   bool fleet_applied() const { return effective_.fleet_version != 0; }
   const std::optional<FleetRejection>& last_rejection() const { return last_rejection_; }
   std::filesystem::path path() const { return state_dir_ / kFleetConfigFileName; }
+  // The persisted config's ETag as kept by Load() or Offer(); "" when none is known.
+  const std::string& etag() const { return etag_; }
 
  private:
   void Reject(const FleetVerification& v, WallTime now, std::string_view source);
+  // Reads the kept ETag into etag_ (left empty when absent or implausible).
+  void LoadEtag();
+  // Writes `etag` beside the config (or removes the file for ""); failure is only logged.
+  void KeepEtag(std::string_view etag);
 
   const std::filesystem::path state_dir_;
   const Logger& log_;
@@ -84,6 +96,7 @@ class FleetConfigStore {
   EffectiveConfig effective_;
   ActiveFleetState active_;
   std::optional<FleetRejection> last_rejection_;
+  std::string etag_;
 };
 
 }  // namespace fleetclip::config

@@ -65,6 +65,48 @@ TEST_CASE("An accepted config is persisted and applied again after a restart") {
   CHECK(f.sink.Count("event=fleet_config_loaded") == 1);
 }
 
+TEST_CASE("An accepted config's ETag is kept beside it, so a restart polls with If-None-Match") {
+  Fixture f;
+  const std::string v8 = Sign(TestFleet(8), {{"k1", &f.k1}});
+  {
+    FleetConfigStore store(f.dir.path(), f.log);
+    REQUIRE(store.Load(f.base, TestNow()).ok());
+    CHECK(store.etag().empty());
+    REQUIRE(store.Offer(f.base, v8, TestNow(), "\"v8-etag\"")->accepted());
+    CHECK(store.etag() == "\"v8-etag\"");
+    // A rejected offer keeps the accepted config's ETag.
+    REQUIRE(store.Offer(f.base, Sign(TestFleet(5), {{"k1", &f.k1}}), TestNow(), "\"v5\"")->reason ==
+            FleetRejectReason::kVersionTooLow);
+    CHECK(store.etag() == "\"v8-etag\"");
+  }
+  FleetConfigStore restarted(f.dir.path(), f.log);
+  REQUIRE(restarted.Load(f.base, TestNow()).ok());
+  CHECK(restarted.etag() == "\"v8-etag\"");
+
+  // A server without ETags: the next accepted config leaves none behind.
+  REQUIRE(restarted.Offer(f.base, Sign(TestFleet(9), {{"k1", &f.k1}}), TestNow(), "")->accepted());
+  CHECK(restarted.etag().empty());
+  FleetConfigStore again(f.dir.path(), f.log);
+  REQUIRE(again.Load(f.base, TestNow()).ok());
+  CHECK(again.etag().empty());
+}
+
+TEST_CASE("A kept ETag that is not a plausible header value is ignored, not sent") {
+  Fixture f;
+  FleetConfigStore store(f.dir.path(), f.log);
+  REQUIRE(store.Load(f.base, TestNow()).ok());
+  REQUIRE(
+      store.Offer(f.base, Sign(TestFleet(8), {{"k1", &f.k1}}), TestNow(), "\"ok\"")->accepted());
+  for (const std::string& bad : {std::string("\"a\"\r\nX-Injected: 1"), std::string(300, 'e')}) {
+    std::ofstream(f.dir.path() / kFleetConfigEtagFileName, std::ios::trunc) << bad;
+    FleetConfigStore restarted(f.dir.path(), f.log);
+    REQUIRE(restarted.Load(f.base, TestNow()).ok());
+    CHECK(restarted.fleet_applied());
+    CHECK(restarted.etag().empty());
+  }
+  CHECK(f.sink.Count("event=fleet_config_etag_ignored") == 2);
+}
+
 TEST_CASE("A rejected config leaves the active config and the persisted file unchanged") {
   Fixture f;
   FleetConfigStore store(f.dir.path(), f.log);

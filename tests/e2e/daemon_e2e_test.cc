@@ -373,6 +373,26 @@ TEST_CASE(
   const std::string metrics = ReadFile(car.dir() / "metrics.prom");
   CHECK(metrics.find("fleetclip_config_version 5") != std::string::npos);
   car.Kill(SIGTERM);
+
+  // Restarted, the daemon runs the kept config at once and polls with its ETag: a 304, not the
+  // same bytes downloaded again.
+  const size_t before = backend.Requests().size();
+  car.Start();
+  CHECK(car.Status()->config_version() == 5);
+  bool revalidated = false;
+  for (int i = 0; i < 100 && !revalidated; ++i) {
+    const std::vector<testing::RecordedRequest> requests = backend.Requests();
+    for (size_t k = before; k < requests.size() && !revalidated; ++k) {
+      const testing::RecordedRequest& r = requests[k];
+      if (r.method != "GET" || r.target != "/fleet-a/config" || !r.finished) continue;
+      CHECK_FALSE(r.Header("if-none-match").empty());
+      CHECK(r.status == 304);
+      revalidated = true;
+    }
+    if (!revalidated) std::this_thread::sleep_for(100ms);
+  }
+  CHECK(revalidated);
+  car.Kill(SIGTERM);
 }
 
 TEST_CASE(
