@@ -404,7 +404,9 @@ Status Daemon::Impl::Reload() {
   } else {
     log.Notice("reloaded", {{"fleet_version", static_cast<int64_t>(active_version)}});
   }
-  if (poller) poller->PollNow();
+  // The fleet config is checked against the base config: with a new one, what the backend serves
+  // is offered again even if unchanged (a config rejected for an unknown key may now verify).
+  if (poller) poller->PollNow(backend::ConfigPoller::Refetch::kYes);
   notifier.ReloadDone();
   return applied;
 }

@@ -71,6 +71,7 @@ struct ConfigPoller::Impl {
   std::mutex mu;
   PollerStats stats;                        // guarded by mu
   bool wake_requested = false;              // guarded by mu
+  bool refetch_requested = false;           // guarded by mu: forget etag and last_sha256 first
   std::stop_source wake{std::nostopstate};  // guarded by mu: the sleep in progress, if any
 };
 
@@ -253,9 +254,10 @@ void ConfigPoller::Record(const PollResult& r, MonoTime end, bool rejected,
   if (next) s.next_poll = *next;
 }
 
-void ConfigPoller::PollNow() {
+void ConfigPoller::PollNow(Refetch refetch) {
   std::lock_guard lock(impl_->mu);
   impl_->wake_requested = true;
+  if (refetch == Refetch::kYes) impl_->refetch_requested = true;
   if (impl_->wake.stop_possible()) impl_->wake.request_stop();
 }
 
@@ -293,6 +295,14 @@ void ConfigPoller::Run(std::stop_token stop, const ConfigCallback& on_config,
   int failures = 0;
   MonoTime next = m.clock.Now();
   while (SleepUntilOrWake(next, stop)) {
+    {
+      std::lock_guard lock(m.mu);
+      if (m.refetch_requested) {
+        m.refetch_requested = false;
+        m.etag.clear();
+        m.last_sha256.clear();
+      }
+    }
     PollResult r = Fetch(stop);
     if (stop.stop_requested()) break;
     bool rejected = false;

@@ -122,9 +122,13 @@ class ConfigPoller {
   void Run(std::stop_token stop, const ConfigCallback& on_config,
            const AfterPollCallback& after_poll = {});
 
+  // kYes: the next poll sends no If-None-Match and hands the bytes to `on_config` even if they
+  // are the ones fetched last, because the base config they were checked against changed (a key
+  // now trusted, another vehicle id): what was rejected may now be accepted.
+  enum class Refetch { kNo, kYes };
   // Makes Run() poll now (SIGHUP, the CLI's reload). If a poll is in progress, another follows
   // it. Thread-safe; cheap enough to call from the main loop (not from a signal handler).
-  void PollNow();
+  void PollNow(Refetch refetch = Refetch::kNo);
 
   PollerStats stats() const;  // thread-safe
 

@@ -297,6 +297,31 @@ TEST_CASE_METHOD(Fixture, "A rejected config keeps its ETag and is not fetched o
   CHECK(requests[2].status == 304);
 }
 
+TEST_CASE_METHOD(Fixture, "After a reload the rejected bytes are fetched and offered again") {
+  // E.g. rejected for an unknown key; then SIGHUP with a base config that trusts the key.
+  server.Serve("/config", "a config signed by a key not yet trusted");
+  auto poller = Poller();
+  std::atomic<bool> trusted{false};
+  Runner runner(*poller, [&trusted] {
+    return trusted ? Ok() : Status(Error(ErrorCode::kInvalidArgument, "unknown_key: k2"));
+  });
+  REQUIRE(WaitUntil([&] { return poller->stats().polls == 1; }));
+  CHECK(poller->stats().rejected == 1);
+  trusted = true;
+  poller->PollNow(ConfigPoller::Refetch::kYes);
+  REQUIRE(WaitUntil([&] { return runner.Calls() == 2; }));
+  CHECK(runner.seen[1].first == "a config signed by a key not yet trusted");
+  const auto requests = server.Requests();
+  REQUIRE(requests.size() == 2);
+  CHECK(requests[1].Header("if-none-match").empty());
+  CHECK(requests[1].status == 200);
+  // The next plain poll revalidates again.
+  poller->PollNow();
+  REQUIRE(WaitUntil([&] { return poller->stats().polls == 3; }));
+  CHECK(server.Requests()[2].status == 304);
+  CHECK(runner.Calls() == 2);
+}
+
 TEST_CASE_METHOD(Fixture, "A config the daemon could not store is fetched again after a backoff") {
   server.Serve("/config", "fleet config v1");
   auto poller = Poller();
