@@ -51,6 +51,7 @@ Status FleetConfigStore::Load(const proto::BaseConfig& base, WallTime now) {
   effective_ = EffectiveFromBase(base);
   active_ = ActiveFleetState{};
   etag_.clear();
+  persisted_.clear();
   const std::filesystem::path file = path();
   std::error_code ec;
   if (!std::filesystem::exists(file, ec)) {
@@ -63,7 +64,8 @@ Status FleetConfigStore::Load(const proto::BaseConfig& base, WallTime now) {
   bytes << in.rdbuf();
   if (in.bad()) return ErrnoError("read " + file.string(), errno);
 
-  FleetVerification v = VerifyFleetConfig(bytes.str(), base, ActiveFleetState{}, now);
+  persisted_ = bytes.str();
+  FleetVerification v = VerifyFleetConfig(persisted_, base, ActiveFleetState{}, now);
   if (!v.accepted()) {
     if (KeepsVersionFloor(v.reason)) active_ = ActiveFleetState{v.fleet.version(), v.payload};
     Reject(v, now, "persisted");
@@ -82,23 +84,38 @@ Result<FleetVerification> FleetConfigStore::Offer(const proto::BaseConfig& base,
                                                   std::string_view etag) {
   base_ = base;
   FleetVerification v = VerifyFleetConfig(signed_bytes, base, active_, now);
-  if (v.verdict == FleetVerdict::kNotModified) return v;
+  if (v.verdict == FleetVerdict::kNotModified) {
+    if (signed_bytes == persisted_) return v;
+    // The active payload under other signatures (a key rotation re-signs it): keep these bytes,
+    // so the copy on disk still verifies once the old key is retired, and their ETag.
+    if (Status s = Persist(v, signed_bytes); !s.ok()) return s.error();
+    KeepEtag(etag);
+    log_.Notice("fleet_config_resigned", {{"version", active_.version}, {"key_id", v.key_id}});
+    return v;
+  }
   if (!v.accepted()) {
     Reject(v, now, "offered");
     return v;
   }
-  if (Status s = CreateDirsDurably(state_dir_); !s.ok()) return s.error();
-  if (Status s = WriteFileDurably(path(), signed_bytes); !s.ok()) {
-    log_.Error("fleet_config_persist_failed",
-               {{"version", v.fleet.version()}, {"error", s.error().ToString()}});
-    return s.error();
-  }
+  if (Status s = Persist(v, signed_bytes); !s.ok()) return s.error();
   active_ = ActiveFleetState{v.fleet.version(), v.payload};
   effective_ = v.effective;
   last_rejection_.reset();
   KeepEtag(etag);
   log_.Notice("fleet_config_applied", {{"version", active_.version}, {"key_id", v.key_id}});
   return v;
+}
+
+Status FleetConfigStore::Persist(const FleetVerification& v, std::string_view signed_bytes) {
+  Status s = CreateDirsDurably(state_dir_);
+  if (s.ok()) s = WriteFileDurably(path(), signed_bytes);
+  if (!s.ok()) {
+    log_.Error("fleet_config_persist_failed",
+               {{"version", v.fleet.version()}, {"error", s.error().ToString()}});
+    return s;
+  }
+  persisted_ = std::string(signed_bytes);
+  return Ok();
 }
 
 void FleetConfigStore::LoadEtag() {

@@ -66,6 +66,8 @@ class FleetConfigStore {
   // is recorded in last_rejection(). An error is returned only when persisting failed, in which
   // case the active config is unchanged too.
   // `etag` is the ETag the bytes were served with ("" for none); kept with an accepted config.
+  // The active payload and version under other signatures (a key rotation) is kNotModified, and
+  // its bytes and ETag replace the kept ones.
   Result<FleetVerification> Offer(const proto::BaseConfig& base, std::string_view signed_bytes,
                                   WallTime now, std::string_view etag = {});
 
@@ -85,6 +87,8 @@ class FleetConfigStore {
 
  private:
   void Reject(const FleetVerification& v, WallTime now, std::string_view source);
+  // Writes `signed_bytes` as the kept config (persisted_ too); the error is logged and returned.
+  Status Persist(const FleetVerification& v, std::string_view signed_bytes);
   // Reads the kept ETag into etag_ (left empty when absent or implausible).
   void LoadEtag();
   // Writes `etag` beside the config (or removes the file for ""); failure is only logged.
@@ -97,6 +101,7 @@ class FleetConfigStore {
   ActiveFleetState active_;
   std::optional<FleetRejection> last_rejection_;
   std::string etag_;
+  std::string persisted_;  // the bytes in path(), as last read or written ("" for none)
 };
 
 }  // namespace fleetclip::config

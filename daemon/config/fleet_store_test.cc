@@ -202,6 +202,35 @@ TEST_CASE("Offering the active config again is not modified and not a rejection"
   CHECK_FALSE(store.last_rejection().has_value());
 }
 
+TEST_CASE("The active config re-signed by another trusted key replaces the kept bytes and ETag") {
+  // A key rotation: the backend re-signs the same version with k2 before k1 is retired.
+  Fixture f;
+  Ed25519PrivateKey k2 = testing::NewKey();
+  const proto::BaseConfig both = TestBase({{"k1", &f.k1}, {"k2", &k2}}, f.dir.path().string());
+  FleetConfigStore store(f.dir.path(), f.log);
+  REQUIRE(store.Load(both, TestNow()).ok());
+  const std::string by_k1 = Sign(TestFleet(8), {{"k1", &f.k1}});
+  const std::string by_k2 = Sign(TestFleet(8), {{"k2", &k2}});
+  REQUIRE(store.Offer(both, by_k1, TestNow(), "\"k1\"")->accepted());
+  Result<FleetVerification> again = store.Offer(both, by_k2, TestNow(), "\"k2\"");
+  REQUIRE(again.ok());
+  CHECK(again->verdict == FleetVerdict::kNotModified);
+  CHECK(ReadAll(store.path()) == by_k2);
+  CHECK(store.etag() == "\"k2\"");
+  CHECK(f.sink.Count("event=fleet_config_resigned") == 1);
+  // The same bytes again: nothing rewritten.
+  REQUIRE(store.Offer(both, by_k2, TestNow(), "\"k2\"")->verdict == FleetVerdict::kNotModified);
+  CHECK(f.sink.Count("event=fleet_config_resigned") == 1);
+
+  // k1 retired: the kept copy still verifies at start, with its ETag.
+  const proto::BaseConfig k2_only = TestBase({{"k2", &k2}}, f.dir.path().string());
+  FleetConfigStore restarted(f.dir.path(), f.log);
+  REQUIRE(restarted.Load(k2_only, TestNow()).ok());
+  CHECK(restarted.fleet_applied());
+  CHECK(restarted.active().version == 8);
+  CHECK(restarted.etag() == "\"k2\"");
+}
+
 TEST_CASE(
     "A persisted config that expired is not applied at start, and its version stays the floor") {
   Fixture f;
