@@ -254,7 +254,7 @@ size_t TriggerScheduler::Poll() {
     stats_.clips += due.size();
     UpdateNextDue();
   }
-  Submit(due);
+  HandToSink(due);
   return due.size();
 }
 
@@ -285,11 +285,11 @@ size_t TriggerScheduler::Flush(std::string_view reason) {
     stats_.clips += due.size();
     UpdateNextDue();
   }
-  Submit(due);
+  HandToSink(due);
   return due.size();
 }
 
-void TriggerScheduler::Submit(std::vector<ClipRequest>& due) {
+void TriggerScheduler::HandToSink(std::vector<ClipRequest>& due) {
   for (ClipRequest& request : due) {
     log_.Info("clip_requested", {{"clip", request.id},
                                  {"start_ms", ToMillis(request.start.time_since_epoch())},

@@ -6,7 +6,8 @@
 // union and gains the firing as one more event; the clip's priority is the highest of its events.
 // When the union would outgrow max_window, the firing starts its own clip instead (the two may
 // overlap), so a long burst of events becomes consecutive clips that each fit the ring. A clip is
-// handed to the ClipRequestSink by Poll() once its end has passed.
+// handed to the ClipRequestSink by Poll() once its end has passed, or by Flush() at shutdown, cut
+// at that moment.
 //
 // While a fired rule keeps holding, its event's peak follows the engine's peak reports, and the
 // event moves up to a severity tier when |peak| reaches it (harsh braking -> severe).
@@ -60,9 +61,9 @@ struct SchedulerStats {
   uint64_t suppressed_rearm = 0;
   uint64_t suppressed_hour_limit = 0;
   uint64_t suppressed_day_limit = 0;
-  uint64_t merged = 0;  // events that joined an existing clip
-  uint64_t shortened = 0;
-  uint64_t clips = 0;  // ClipRequests submitted
+  uint64_t merged = 0;     // events that joined an existing clip
+  uint64_t shortened = 0;  // events whose window was cut: longer than the ring, or by Flush()
+  uint64_t clips = 0;      // ClipRequests submitted
 };
 
 class TriggerScheduler {
@@ -109,8 +110,8 @@ class TriggerScheduler {
   Pending* FindPending(uint64_t id);
   static void ApplyTier(const CompiledRule& rule, ClipEvent& event);
   void RecomputePriority(Pending& clip);
-  // Hands `due` to the sink, without mu_.
-  void Submit(std::vector<ClipRequest>& due);
+  // Logs and submits each of `due` to the sink; call without mu_.
+  void HandToSink(std::vector<ClipRequest>& due);
   // Stores the earliest end of a pending clip in next_due_ns_. Requires mu_.
   void UpdateNextDue();
 
