@@ -14,7 +14,7 @@ if ! command -v clang++ >/dev/null; then
 fi
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
   -DFLEETCLIP_FUZZ=ON -DFLEETCLIP_SANITIZE=fuzzer-no-link,address,undefined \
-  -DFLEETCLIP_BUILD_BENCH=OFF >/dev/null
+  -DFLEETCLIP_BUILD_BENCH=OFF -DFLEETCLIP_WERROR=ON -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
 cmake --build "$build" -j "$jobs" --target triggers_expr_fuzz triggers_datagram_fuzz
 mkdir -p "$build/corpus/expr" "$build/corpus/datagram" "$build/crashes"
 printf '%s' 'max(accel_long, 300ms) <= -3.5 and speed > 2.8' >"$build/corpus/expr/harsh_braking"
