@@ -133,18 +133,62 @@ Status ClipStore::Impl::FinishRemovalLocked(std::string_view id, AfterRemoval af
   return st->Bind(1, id).Run();
 }
 
+Error ClipStore::Impl::RemovalRefusedLocked(std::string_view id) {
+  const std::string clip(id);
+  auto c = GetLocked(id, false);
+  if (!c.ok()) {
+    if (c.error().code() == ErrorCode::kNotFound) {
+      return Error(ErrorCode::kNotFound, "no clip " + clip);
+    }
+    return c.error();
+  }
+  if (c->pinned) return Error(ErrorCode::kInvalidArgument, "clip " + clip + " is pinned");
+  if (c->state == ClipState::kUploading) {
+    return Error(ErrorCode::kInvalidArgument, "clip " + clip + " is uploading");
+  }
+  return Error(ErrorCode::kInvalidArgument, "clip " + clip + " is already being removed");
+}
+
+Status ClipStore::Impl::MarkForRemovalLocked(std::string_view id, AfterRemoval after) {
+  Transaction tx(db_);
+  if (Status s = tx.Begin(); !s.ok()) return s;
+  // The guard is evaluated by SQLite under the write lock: a pin or an upload start committed
+  // before this statement wins, whatever the caller read earlier. A row already marked with the
+  // same intent is recovery finishing a removal a crash interrupted.
+  const char* sql =
+      after == AfterRemoval::kKeepUploaded
+          ? "UPDATE clips SET deleting=?2 WHERE id=?1 AND deleting IN (0,?2)"
+          : "UPDATE clips SET deleting=?2 WHERE id=?1 AND (deleting=?2 OR (deleting=0 AND "
+            "pinned=0 AND state<>'uploading'))";
+  auto mark = db_.Prepare(sql);
+  if (!mark.ok()) return mark.error();
+  if (Status s = mark->Bind(1, id).Bind(2, static_cast<int>(after)).Run(); !s.ok()) return s;
+  if (db_.Changes() == 0) return RemovalRefusedLocked(id);
+  // Multipart uploads still open on the server move to pending_aborts in the same transaction,
+  // so the upload thread aborts them even if the process dies right after this commit.
+  auto keep = db_.Prepare(
+      "INSERT OR IGNORE INTO pending_aborts(clip_id,file,upload_id,window_start_unix_ms) "
+      "SELECT f.clip_id,f.name,f.upload_id,c.window_start_unix_ms FROM files f "
+      "JOIN clips c ON c.id=f.clip_id WHERE f.clip_id=?1 AND f.upload_id<>''");
+  if (!keep.ok()) return keep.error();
+  if (Status s = keep->Bind(1, id).Run(); !s.ok()) return s;
+  auto clear = db_.Prepare("UPDATE files SET upload_id='',part_size=0 WHERE clip_id=?1");
+  if (!clear.ok()) return clear.error();
+  if (Status s = clear->Bind(1, id).Run(); !s.ok()) return s;
+  auto parts = db_.Prepare("DELETE FROM upload_parts WHERE clip_id=?1");
+  if (!parts.ok()) return parts.error();
+  if (Status s = parts->Bind(1, id).Run(); !s.ok()) return s;
+  return tx.Commit();
+}
+
 Status ClipStore::Impl::RemoveBundleLocked(std::string_view id, AfterRemoval after) {
   // 1. Mark and commit, so a crash from here on is finished by recovery.
-  auto mark = db_.Prepare("UPDATE clips SET deleting=?2 WHERE id=?1");
-  if (!mark.ok()) return mark.error();
-  Status marked = mark->Bind(1, id).Bind(2, static_cast<int>(after)).Run();
+  Status marked = MarkForRemovalLocked(id, after);
   if (!marked.ok() && marked.error().code() == ErrorCode::kNoSpace && ReleaseReserveLocked()) {
     // The disk is too full even to record the mark: give up the reserve and try once more.
-    mark->Reset();
-    marked = mark->Bind(1, id).Bind(2, static_cast<int>(after)).Run();
+    marked = MarkForRemovalLocked(id, after);
   }
   if (!marked.ok()) return marked;
-  if (db_.Changes() == 0) return Error(ErrorCode::kNotFound, "no clip with id " + std::string(id));
   // 2. Unlink the files and the folder, then make the removal durable.
   const fs::path dir = clips_dir_ / std::string(id);
   std::error_code ec;

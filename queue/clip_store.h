@@ -14,8 +14,9 @@
 // again at every boot; intervals are still computed on the monotonic clock by the caller.
 //
 // Threading: a ClipStore is one SQLite connection guarded by an internal mutex; every method is
-// safe to call from any thread. Several processes may open the same database (WAL): the daemon
-// writes, the CLI reads (read_only) or makes single-row changes.
+// safe to call from any thread. Several processes may open the same database (WAL): while the
+// daemon runs it is the only writer (DESIGN.md §10) and the CLI reads (read_only); the CLI
+// changes the store only under the writer lock (queue/writer_lock.h) when no daemon holds it.
 #pragma once
 
 #include <cstdint>
@@ -94,6 +95,15 @@ struct UploadState {
   std::vector<UploadedPart> parts;  // by part_number
 };
 
+// A multipart upload left open on the server by a clip deleted or evicted before its upload
+// finished; the upload thread aborts it (uploader/abort_drain.h) and then forgets it.
+struct PendingAbort {
+  std::string clip_id;
+  std::string file;
+  std::string upload_id;
+  int64_t window_start_unix_ms = 0;  // names the object's date, as for the upload
+};
+
 struct ListFilter {
   std::optional<ClipState> state;
   std::string rule;           // clips with at least one event of this rule; empty = any
@@ -166,6 +176,10 @@ class ClipStore {
   Status MarkFileUploaded(std::string_view clip_id, std::string_view file);
   // Forgets the upload id and parts (after an abort or when the upload id expired).
   Status ClearUploadState(std::string_view clip_id, std::string_view file);
+  // The open multipart uploads of removed clips, oldest clip first; at most `limit`.
+  Result<std::vector<PendingAbort>> PendingAborts(int limit);
+  // The server no longer holds the upload (aborted, or it never knew the id).
+  Status ForgetPendingAbort(const PendingAbort& abort);
 
   // ---- engineers (CLI) ----
   Result<ClipRecord> Get(std::string_view clip_id);
@@ -174,8 +188,12 @@ class ClipStore {
   // failed -> ready (attempts reset, next_attempt now). Returns the number of clips changed.
   Result<int> Retry(std::string_view clip_id);
   Result<int> RetryAllFailed();
+  // kNotFound "no clip X" when there is none.
   Status SetPinned(std::string_view clip_id, bool pinned);
-  // Removes the clip's folder (delete protocol) and its rows.
+  // Removes the clip's folder (delete protocol) and its rows. Refused, checked in the same SQL
+  // statement that marks the row, for a pinned clip ("clip X is pinned") and for one being
+  // uploaded ("clip X is uploading"); kNotFound "no clip X". An open multipart upload of the clip
+  // is kept in pending_aborts for the upload thread to abort.
   Status Delete(std::string_view clip_id);
 
   // ---- storage budget (queue/StorageBudget) ----
@@ -183,7 +201,8 @@ class ClipStore {
   // eviction order: uploaded-but-still-local first (oldest first), then ready/failed clips with
   // priority <= incoming, lowest priority first, oldest first. Never pinned or uploading clips.
   Result<std::vector<ClipRecord>> EvictionCandidates(int incoming_priority);
-  // Removes the clip's folder (delete protocol) and keeps the row as `evicted`.
+  // Removes the clip's folder (delete protocol) and keeps the row as `evicted`. Refused like
+  // Delete() for a clip pinned or uploading since the candidates were read: a pin wins.
   Status Evict(std::string_view clip_id);
   // Sum of local_bytes over all clips.
   Result<int64_t> LocalBytes();

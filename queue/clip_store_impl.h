@@ -31,8 +31,15 @@ class ClipStore::Impl {
   Status LoadChildrenLocked(ClipRecord& clip);
   Result<ClipRecord> GetLocked(std::string_view id, bool with_children);
   // The delete protocol: mark the row, commit, unlink the folder, fsync clips/, then finish the
-  // row as `after` says. Requires mu_.
+  // row as `after` says. A delete or an eviction is refused, in SQL, for a clip that is pinned or
+  // uploading (RemovalRefusedLocked says which). Requires mu_.
   Status RemoveBundleLocked(std::string_view id, AfterRemoval after);
+  // Step 1 of the delete protocol in one transaction: the guarded mark, and the clip's open
+  // multipart uploads moved to pending_aborts. Requires mu_.
+  Status MarkForRemovalLocked(std::string_view id, AfterRemoval after);
+  // Why a guarded removal changed no row: "no clip X" (kNotFound), "clip X is pinned", "clip X
+  // is uploading" or "clip X is already being removed" (kInvalidArgument). Requires mu_.
+  Error RemovalRefusedLocked(std::string_view id);
   Status FinishRemovalLocked(std::string_view id, AfterRemoval after);
   // After an UPDATE guarded by a state condition changed nothing: kNotFound when the clip does
   // not exist, else kInvalidArgument naming its state and the `expected` one.

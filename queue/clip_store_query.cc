@@ -119,12 +119,24 @@ Result<int> ClipStore::RetryAllFailed() {
 
 Status ClipStore::SetPinned(std::string_view clip_id, bool pinned) {
   std::lock_guard lock(impl_->mu_);
-  auto st = impl_->db_.Prepare("UPDATE clips SET pinned=?2 WHERE id=?1");
+  // Not on a clip whose removal is under way (marked; only a crash leaves such a row visible),
+  // and a pin only on a clip that still has its files.
+  auto st = impl_->db_.Prepare(
+      "UPDATE clips SET pinned=?2 WHERE id=?1 AND deleting=0 AND (?2=0 OR local_bytes>0)");
   if (!st.ok()) return st.error();
   if (Status s = st->Bind(1, clip_id).Bind(2, pinned ? 1 : 0).Run(); !s.ok()) return s;
   if (impl_->db_.Changes() == 0) {
-    return Error(ErrorCode::kNotFound, "no clip with id " + std::string(clip_id));
+    const std::string id(clip_id);
+    auto c = impl_->GetLocked(clip_id, false);
+    if (!c.ok()) return Error(ErrorCode::kNotFound, "no clip " + id);
+    if (c->local_bytes == 0) {
+      return Error(ErrorCode::kInvalidArgument, "clip " + id + " is " +
+                                                    std::string(ClipStateName(c->state)) +
+                                                    ": it has no local files to keep");
+    }
+    return Error(ErrorCode::kInvalidArgument, "clip " + id + " is already being removed");
   }
+  impl_->log_.Notice(pinned ? "clip_pinned" : "clip_unpinned", {{"clip", clip_id}});
   return Ok();
 }
 

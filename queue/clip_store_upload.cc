@@ -190,4 +190,29 @@ Status ClipStore::ClearUploadState(std::string_view clip_id, std::string_view fi
   return tx.Commit();
 }
 
+Result<std::vector<PendingAbort>> ClipStore::PendingAborts(int limit) {
+  std::lock_guard lock(impl_->mu_);
+  auto st = impl_->db_.Prepare(
+      "SELECT clip_id,file,upload_id,window_start_unix_ms FROM pending_aborts "
+      "ORDER BY clip_id,file,upload_id LIMIT ?1");
+  if (!st.ok()) return st.error();
+  st->Bind(1, limit);
+  std::vector<PendingAbort> out;
+  while (true) {
+    auto row = st->Step();
+    if (!row.ok()) return row.error();
+    if (!*row) break;
+    out.push_back({st->Text(0), st->Text(1), st->Text(2), st->Int(3)});
+  }
+  return out;
+}
+
+Status ClipStore::ForgetPendingAbort(const PendingAbort& abort) {
+  std::lock_guard lock(impl_->mu_);
+  auto st = impl_->db_.Prepare(
+      "DELETE FROM pending_aborts WHERE clip_id=?1 AND file=?2 AND upload_id=?3");
+  if (!st.ok()) return st.error();
+  return st->Bind(1, abort.clip_id).Bind(2, abort.file).Bind(3, abort.upload_id).Run();
+}
+
 }  // namespace fleetclip::queue

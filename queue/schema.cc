@@ -5,6 +5,8 @@
 //   4: a covering index for `fleetclip stats` (one index-only scan for states and rules).
 //   5: files.md5_part_size/part_md5: the MD5 of every multipart part, taken by the clip writer in
 //      the same read as the sha256, so the uploader never hashes a video at upload time.
+//   6: pending_aborts: the multipart uploads of clips deleted or evicted before their upload
+//      finished, kept until the upload thread has aborted them on the server.
 #include "queue/schema.h"
 
 #include <string>
@@ -85,6 +87,16 @@ CREATE INDEX clips_stats ON clips(state, rules, bytes, local_bytes);
     R"sql(
 ALTER TABLE files ADD COLUMN md5_part_size INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE files ADD COLUMN part_md5 TEXT NOT NULL DEFAULT '';
+)sql",
+    // 6
+    R"sql(
+CREATE TABLE pending_aborts(
+  clip_id TEXT NOT NULL,
+  file TEXT NOT NULL,
+  upload_id TEXT NOT NULL,
+  window_start_unix_ms INTEGER NOT NULL,
+  PRIMARY KEY(clip_id, file, upload_id)
+) WITHOUT ROWID;
 )sql",
 };
 static_assert(std::size(kSteps) == kSchemaVersion);

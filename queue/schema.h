@@ -7,7 +7,7 @@
 
 namespace fleetclip::queue {
 
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 // Connection settings from DESIGN.md: WAL, synchronous=FULL, foreign keys, busy timeout.
 Status ApplyPragmas(Db& db, int busy_timeout_ms, bool read_only);

@@ -48,29 +48,48 @@ Status StorageBudget::MakeRoom(int64_t bytes, int priority) {
 
   auto candidates = store_.EvictionCandidates(priority);
   if (!candidates.ok()) return candidates.error();
+  int64_t evictable = 0;
+  for (const ClipRecord& c : *candidates) evictable += c.local_bytes;
+  if (evictable < need)
+    return Refuse(bytes, priority, *used, now.quota_bytes, space->free_bytes, floor, evictable);
+  // The candidates were read under the store's lock, which is released before each eviction: a
+  // clip pinned (or picked by the uploader) since then is refused by the store's guarded mark and
+  // skipped here, so a pin that races the budget always wins.
   int64_t freed = 0;
-  size_t take = 0;
-  while (take < candidates->size() && freed < need) freed += (*candidates)[take++].local_bytes;
-  if (freed < need) {
-    CountDropped("no_room");
-    return Error(ErrorCode::kNoSpace,
-                 "clip of " + std::to_string(bytes) + " bytes at priority " +
-                     std::to_string(priority) + " does not fit: used " + std::to_string(*used) +
-                     " of quota " + std::to_string(now.quota_bytes) + ", free " +
-                     std::to_string(space->free_bytes) + " above floor " + std::to_string(floor) +
-                     ", evictable " + std::to_string(freed) + " (pinned and higher-priority " +
-                     "clips are kept)");
-  }
-  for (size_t i = 0; i < take; ++i) {
+  for (size_t i = 0; i < candidates->size() && freed < need; ++i) {
     const ClipRecord& c = (*candidates)[i];
-    if (Status s = store_.Evict(c.id); !s.ok()) return s;
+    if (Status s = store_.Evict(c.id); !s.ok()) {
+      if (s.error().code() != ErrorCode::kInvalidArgument &&
+          s.error().code() != ErrorCode::kNotFound) {
+        return s;
+      }
+      log_.Info("eviction_skipped", {{"clip", c.id}, {"reason", s.error().message()}});
+      continue;
+    }
+    freed += c.local_bytes;
     log_.Notice("clip_evicted_for_room", {{"clip", c.id},
                                           {"state", ClipStateName(c.state)},
                                           {"priority", c.priority},
                                           {"bytes", c.local_bytes},
                                           {"incoming_priority", priority}});
   }
+  // Candidates refused meanwhile can leave too little: the incoming clip is dropped (what was
+  // evicted stays evicted; it was next in line anyway).
+  if (freed < need)
+    return Refuse(bytes, priority, *used, now.quota_bytes, space->free_bytes, floor, freed);
   return Ok();
+}
+
+Status StorageBudget::Refuse(int64_t bytes, int priority, int64_t used, int64_t quota_bytes,
+                             int64_t free_bytes, int64_t floor, int64_t evictable) {
+  CountDropped("no_room");
+  return Error(ErrorCode::kNoSpace,
+               "clip of " + std::to_string(bytes) + " bytes at priority " +
+                   std::to_string(priority) + " does not fit: used " + std::to_string(used) +
+                   " of quota " + std::to_string(quota_bytes) + ", free " +
+                   std::to_string(free_bytes) + " above floor " + std::to_string(floor) +
+                   ", evictable " + std::to_string(evictable) + " (pinned and higher-priority " +
+                   "clips are kept)");
 }
 
 void StorageBudget::CountDropped(std::string_view reason) {

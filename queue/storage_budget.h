@@ -2,8 +2,9 @@
 // for all clip folders and a free-space floor on the state filesystem (the larger of a byte floor
 // and a share of the filesystem). To make room it evicts, in ClipStore::EvictionCandidates order,
 // uploaded clips still on disk, then ready/failed clips of priority <= the incoming one, lowest
-// priority first, oldest first; never pinned or uploading clips. When even that cannot make room,
-// it evicts nothing, counts the incoming clip as dropped and says why.
+// priority first, oldest first; never pinned or uploading clips (re-checked by the store at each
+// eviction, so a clip pinned after the candidates were read is kept). When even that cannot make
+// room, it evicts nothing, counts the incoming clip as dropped and says why.
 //
 // Free space comes through the DiskSpace interface so tests can simulate a filesystem.
 // Thread-compatible: one writer thread calls MakeRoom.
@@ -69,6 +70,10 @@ class StorageBudget {
   }
 
  private:
+  // Counts the incoming clip as dropped; kNoSpace naming every figure of the decision.
+  Status Refuse(int64_t bytes, int priority, int64_t used, int64_t quota_bytes, int64_t free_bytes,
+                int64_t floor, int64_t evictable);
+
   ClipStore& store_;
   const DiskSpace& disk_;
   mutable std::mutex mu_;

@@ -11,9 +11,11 @@ namespace fleetclip {
 
 class TempDir {
  public:
-  TempDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string tmpl = std::string(base != nullptr ? base : "/tmp") + "/fleetclip-test-XXXXXX";
+  TempDir() : TempDir(DefaultBase()) {}
+  // Under `base` instead: /dev/shm for a test whose subject is logic, not durability, and that
+  // would otherwise spend its time in fsync.
+  explicit TempDir(const std::string& base) {
+    std::string tmpl = base + "/fleetclip-test-XXXXXX";
     if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed: " + tmpl);
     path_ = tmpl;
   }
@@ -26,6 +28,10 @@ class TempDir {
   const std::filesystem::path& path() const { return path_; }
 
  private:
+  static std::string DefaultBase() {
+    const char* base = std::getenv("TMPDIR");
+    return base != nullptr ? base : "/tmp";
+  }
   std::filesystem::path path_;
 };
 
