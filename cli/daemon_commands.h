@@ -4,9 +4,20 @@
 // /etc/fleetclip/fleetclip.conf), else /run/fleetclip/control.sock.
 #pragma once
 
+#include <chrono>
+#include <filesystem>
+
 #include "cli/command.h"
 
 namespace fleetclip::cli {
+
+struct QueueArgs;
+
+// How long a control-socket call may take.
+inline constexpr auto kControlTimeout = std::chrono::seconds(10);
+
+// The daemon's control socket for these arguments (see above).
+std::filesystem::path ControlSocketPath(const QueueArgs& args);
 
 extern const Command kStatusCommand;
 extern const Command kTriggerCommand;

@@ -21,6 +21,7 @@
 #include "daemon/camera_set.h"
 #include "daemon/config/base_config.h"
 #include "daemon/config/fleet_store.h"
+#include "daemon/control_actions.h"
 #include "daemon/control_protocol.h"
 #include "daemon/progress.h"
 #include "daemon/service_notifier.h"
@@ -31,6 +32,7 @@
 #include "queue/clip_store.h"
 #include "queue/clip_writer.h"
 #include "queue/storage_budget.h"
+#include "queue/writer_lock.h"
 #include "triggers/signal_history.h"
 #include "triggers/trigger_scheduler.h"
 
@@ -46,6 +48,8 @@ constexpr Nanos kCameraStall = std::chrono::seconds(60);  // open backoff ≤ 10
 constexpr Nanos kWriterStall = std::chrono::minutes(5);   // one clip of up to 16 cameras
 constexpr Nanos kUploadStall = std::chrono::minutes(15);  // a pass; bytes moving count too
 constexpr Nanos kBackendStall = std::chrono::minutes(5);  // past its next poll time
+// A CLI changing queue.db with no daemon running holds the writer lock for milliseconds.
+constexpr Nanos kWriterLockWait = std::chrono::seconds(60);
 
 // The ClipRequestSink between the scheduler and the writer: counts and wakes the uploader.
 class WriterSink final : public triggers::ClipRequestSink {
@@ -101,7 +105,9 @@ struct Daemon::Impl {
   int64_t config_rejections = 0;  // guarded by config_mu
   uint64_t active_version = 0;    // guarded by config_mu
 
-  // Pipeline, in construction order (destroyed in reverse).
+  // Pipeline, in construction order (destroyed in reverse). The writer lock first: held while
+  // the daemon runs, so the CLI knows to ask it rather than write queue.db itself.
+  std::optional<queue::WriterLock> writer_lock;
   std::unique_ptr<queue::ClipStore> store;
   queue::StatvfsDiskSpace disk;
   std::unique_ptr<queue::StorageBudget> budget;
@@ -182,6 +188,12 @@ Status Daemon::Impl::Build() {
   std::error_code ec;
   std::filesystem::create_directories(base.state_dir(), ec);
   std::filesystem::create_directories(base.runtime_dir(), ec);
+  auto locked = queue::WriterLock::Acquire(
+      base.state_dir(), "fleetclipd", clock, kWriterLockWait, [&](const std::string& holder) {
+        log.Notice("waiting_for_writer_lock", {{"holder", holder}});
+      });
+  if (!locked.ok()) return locked.error().WithContext("lock the queue in " + base.state_dir());
+  writer_lock.emplace(std::move(*locked));
   queue::StoreOptions so;
   so.state_dir = base.state_dir();
   auto opened = queue::ClipStore::Open(so, clock, log);
@@ -584,6 +596,10 @@ proto::ControlResponse Daemon::Impl::Dispatch(const proto::ControlRequest& reque
     case proto::ControlRequest::kUploadNow:
       uploads->UploadNow();
       r.set_ok(true);
+      break;
+    case proto::ControlRequest::kClip:
+      r = ApplyClipRequest(request.clip(), *store, log);
+      if (r.ok()) uploads->Wake();  // a deletion may have left a multipart upload to abort
       break;
     case proto::ControlRequest::REQUEST_NOT_SET:
       r.set_error("empty request");

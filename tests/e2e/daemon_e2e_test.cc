@@ -33,48 +33,16 @@
 #include "tests/support/drive_gen.h"
 #include "tests/support/http_test_server.h"
 #include "tests/support/s3_test_server.h"
+#include "tests/support/spawn.h"
 #include "tests/support/temp_dir.h"
 #include "uploader/s3_client.h"
 #include "uploader/uploader.h"
-
-extern char** environ;
 
 namespace fleetclip {
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-pid_t Spawn(std::vector<std::string> args, const fs::path& log,
-            std::vector<std::string> extra_env = {}) {
-  std::vector<char*> envp;
-  for (char** e = environ; *e != nullptr; ++e) envp.push_back(*e);
-  for (std::string& e : extra_env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  REQUIRE(rc == 0);
-  return pid;
-}
-
-int Wait(pid_t pid) {
-  int status = 0;
-  REQUIRE(::waitpid(pid, &status, 0) == pid);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // A daemon process and what it needs: config, S3 bucket, optional backend.
 class Car {
