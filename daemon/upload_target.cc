@@ -154,20 +154,29 @@ std::string TargetPrefix(const std::string& url) {
   return "";
 }
 
+Status LazyTransport::EnsureInner() {
+  if (inner_) return Ok();
+  Result<UploadTargetParts> made = MakeUploadTarget(target_, policy_, log_);
+  if (!made.ok()) {
+    return Error(ErrorCode::kUnavailable,
+                 "upload target not usable yet: " + made.error().ToString());
+  }
+  log_.Notice("upload_target_ready", {{"target", made->description}});
+  inner_ = std::move(made->transport);
+  published_.store(inner_.get());
+  return Ok();
+}
+
 Status LazyTransport::PutFile(const std::string& clip_id, const uploader::LocalFile& file,
                               const std::string& key, uploader::UploadJournal& journal,
                               std::stop_token stop) {
-  if (!inner_) {
-    Result<UploadTargetParts> made = MakeUploadTarget(target_, policy_, log_);
-    if (!made.ok()) {
-      return Error(ErrorCode::kUnavailable,
-                   "upload target not usable yet: " + made.error().ToString());
-    }
-    log_.Notice("upload_target_ready", {{"target", made->description}});
-    inner_ = std::move(made->transport);
-    published_.store(inner_.get());
-  }
+  if (Status s = EnsureInner(); !s.ok()) return s;
   return inner_->PutFile(clip_id, file, key, journal, stop);
+}
+
+Status LazyTransport::AbortUpload(const std::string& key, const std::string& upload_id) {
+  if (Status s = EnsureInner(); !s.ok()) return s;
+  return inner_->AbortUpload(key, upload_id);
 }
 
 const uploader::TransferStats& LazyTransport::stats() const {

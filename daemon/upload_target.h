@@ -54,8 +54,13 @@ class LazyTransport final : public uploader::Transport {
                  const std::string& key, uploader::UploadJournal& journal,
                  std::stop_token stop) override;
   const uploader::TransferStats& stats() const override;
+  // Through the target once it can be built; kUnavailable until then (the abort is kept).
+  Status AbortUpload(const std::string& key, const std::string& upload_id) override;
 
  private:
+  // Builds inner_ when it is not there yet. Upload thread only.
+  Status EnsureInner();
+
   const proto::UploadTarget target_;
   const proto::UploadPolicyConfig policy_;
   Logger log_;

@@ -3,6 +3,8 @@
 
 #include <random>
 
+#include "uploader/abort_drain.h"
+
 namespace fleetclip::daemon {
 namespace {
 
@@ -122,6 +124,15 @@ void UploadWorker::RunOnePass(std::stop_token stop, bool now) {
                                   true, "local", proto::LINK_ETHERNET, false, "local target"})
                             : probe.Probe();
   const uploader::ParkedTracker parked = signals_.parked();
+  // Uploads of removed clips are aborted first, on any link (a few bytes each); one that cannot
+  // reach the target waits in the queue for the next pass.
+  if (net.ok() && net->online) {
+    Result<uploader::AbortDrainResult> drained = uploader::DrainPendingAborts(
+        adapter_, *transport_, options_.prefix, options_.vehicle_id, log_);
+    if (!drained.ok()) {
+      log_.Error("upload_abort_queue_failed", {{"error", drained.error().ToString()}});
+    }
+  }
   std::string decision;
   UploadStatus delta;
   if (!net.ok()) {

@@ -35,4 +35,22 @@ Result<FileUploadState> ClipStoreAdapter::GetUploadState(const std::string& clip
   return out;
 }
 
+Result<std::vector<PendingUploadAbort>> ClipStoreAdapter::PendingAborts(int limit) {
+  Result<std::vector<queue::PendingAbort>> rows = store_.PendingAborts(limit);
+  if (!rows.ok()) return rows.error();
+  std::vector<PendingUploadAbort> out;
+  for (const queue::PendingAbort& a : *rows) {
+    out.push_back({a.clip_id, a.file, a.upload_id,
+                   WallTime(std::chrono::milliseconds(a.window_start_unix_ms))});
+  }
+  return out;
+}
+
+Status ClipStoreAdapter::ForgetPendingAbort(const PendingUploadAbort& abort) {
+  const int64_t ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(abort.captured_at.time_since_epoch())
+          .count();
+  return store_.ForgetPendingAbort({abort.clip_id, abort.file, abort.upload_id, ms});
+}
+
 }  // namespace fleetclip::uploader

@@ -10,7 +10,10 @@
 
 namespace fleetclip::uploader {
 
-class ClipStoreAdapter final : public UploadQueue, public UploadJournal, public CounterStore {
+class ClipStoreAdapter final : public UploadQueue,
+                               public UploadJournal,
+                               public CounterStore,
+                               public AbortQueue {
  public:
   // `store` must outlive the adapter.
   ClipStoreAdapter(queue::ClipStore& store, std::string vehicle_id)
@@ -45,6 +48,9 @@ class ClipStoreAdapter final : public UploadQueue, public UploadJournal, public 
   Status ClearUploadState(const std::string& clip_id, const std::string& file) override {
     return store_.ClearUploadState(clip_id, file);
   }
+
+  Result<std::vector<PendingUploadAbort>> PendingAborts(int limit) override;
+  Status ForgetPendingAbort(const PendingUploadAbort& abort) override;
 
   Result<int64_t> Counter(const std::string& name) override { return store_.Counter(name); }
   Status IncrementCounter(const std::string& name, int64_t by) override {

@@ -216,6 +216,20 @@ S3Result<bool> S3Client::AbortMultipartUpload(std::string_view key, std::string_
   return {true};
 }
 
+S3Result<std::vector<S3OpenUpload>> S3Client::ListMultipartUploads(std::string_view prefix,
+                                                                   std::stop_token stop) {
+  HttpResponse r = Call("GET",
+                        ep_.endpoint + "/" + UriEncode(ep_.bucket, false) +
+                            "?prefix=" + UriEncode(prefix, false) + "&uploads=",
+                        "", false, std::move(stop));
+  if (!IsOk(r)) return Fail<std::vector<S3OpenUpload>>("ListMultipartUploads " + ep_.bucket, r);
+  std::vector<S3OpenUpload> out;
+  for (std::string_view u : XmlElements(r.body, "Upload")) {
+    out.push_back({XmlText(u, "Key"), XmlText(u, "UploadId")});
+  }
+  return {std::move(out)};
+}
+
 S3Result<S3ObjectInfo> S3Client::HeadObject(std::string_view key, std::stop_token stop) {
   HttpResponse r = Call("HEAD", ObjectUrl(key), "", false, std::move(stop));
   if (!IsOk(r)) return Fail<S3ObjectInfo>("HEAD " + std::string(key), r);

@@ -45,6 +45,12 @@ struct S3Body {
   std::optional<Md5Digest> md5{};
 };
 
+// An upload begun and neither completed nor aborted (ListMultipartUploads).
+struct S3OpenUpload {
+  std::string key;
+  std::string upload_id;
+};
+
 struct S3ObjectInfo {
   int64_t bytes = 0;
   std::string etag;  // no quotes
@@ -87,6 +93,9 @@ class S3Client {
                                                 std::stop_token stop);
   S3Result<bool> AbortMultipartUpload(std::string_view key, std::string_view upload_id,
                                       std::stop_token stop);
+  // The open multipart uploads under `prefix` (the first 1000: enough for tests and tools).
+  S3Result<std::vector<S3OpenUpload>> ListMultipartUploads(std::string_view prefix,
+                                                           std::stop_token stop);
   S3Result<S3ObjectInfo> HeadObject(std::string_view key, std::stop_token stop);
   S3Result<bool> DeleteObject(std::string_view key, std::stop_token stop);
   S3Result<bool> CreateBucket(std::stop_token stop);

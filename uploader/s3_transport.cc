@@ -134,6 +134,13 @@ Status S3Transport::PutFile(const std::string& clip_id, const LocalFile& file,
   return Multipart(clip_id, file, key, journal, std::move(stop));
 }
 
+Status S3Transport::AbortUpload(const std::string& key, const std::string& upload_id) {
+  S3Result<bool> aborted = workers_[0]->client.AbortMultipartUpload(key, upload_id, {});
+  // NoSuchUpload: aborted before, completed, or expired by a lifecycle rule; nothing is left.
+  if (aborted.value.ok() || aborted.s3_code == "NoSuchUpload") return Ok();
+  return Failed(aborted);
+}
+
 Status S3Transport::SinglePut(const std::string& clip_id, const LocalFile& file,
                               const std::string& key, UploadJournal& journal,
                               std::stop_token stop) {

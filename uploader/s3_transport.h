@@ -50,6 +50,7 @@ class S3Transport final : public Transport {
   Status PutFile(const std::string& clip_id, const LocalFile& file, const std::string& key,
                  UploadJournal& journal, std::stop_token stop) override;
   const TransferStats& stats() const override { return stats_; }
+  Status AbortUpload(const std::string& key, const std::string& upload_id) override;
 
  private:
   struct Worker {

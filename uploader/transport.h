@@ -30,6 +30,15 @@ class Transport {
   virtual Status PutFile(const std::string& clip_id, const LocalFile& file, const std::string& key,
                          UploadJournal& journal, std::stop_token stop) = 0;
   virtual const TransferStats& stats() const = 0;
+  // Aborts the multipart upload `upload_id` of `key` on the target, so the server drops the parts
+  // it holds (a clip deleted or evicted before its upload finished). Ok also when the target no
+  // longer knows the upload; a retryable code when it could not be reached (the caller keeps the
+  // abort and tries again). Upload thread only. Transports without multipart uploads have none.
+  virtual Status AbortUpload(const std::string& key, const std::string& upload_id) {
+    (void)key;
+    (void)upload_id;
+    return Ok();
+  }
 };
 
 }  // namespace fleetclip::uploader

@@ -44,6 +44,25 @@ class UploadJournal {
   virtual Status ClearUploadState(const std::string& clip_id, const std::string& file) = 0;
 };
 
+// A multipart upload of a clip that was deleted or evicted before its upload finished: the server
+// still holds its parts until it is aborted (uploader/abort_drain.h).
+struct PendingUploadAbort {
+  std::string clip_id;
+  std::string file;
+  std::string upload_id;
+  WallTime captured_at;  // names the object's date, as for the upload
+};
+
+// Where the removals leave their open uploads (ClipStore's pending_aborts table): durable, so an
+// abort that fails while the link is down is retried later, not forgotten. Thread-safe.
+class AbortQueue {
+ public:
+  virtual ~AbortQueue() = default;
+  virtual Result<std::vector<PendingUploadAbort>> PendingAborts(int limit) = 0;
+  // The server no longer holds the upload.
+  virtual Status ForgetPendingAbort(const PendingUploadAbort& abort) = 0;
+};
+
 // Durable named counters (ClipStore's counters table): the daily byte budget per link class lives
 // here so a restart does not forget what was spent today. Called by the upload thread only.
 class CounterStore {

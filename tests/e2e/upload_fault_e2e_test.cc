@@ -2,15 +2,20 @@
 // RADOS Gateway of scripts/s3-test-server, through the fault-injecting proxy. Thirty multipart
 // uploads cut at a random byte each; injected 500/503 SlowDown and a 200 with an error body; a
 // stall; a truncated response; a wrong secret. Every clip ends sha256-equal on the server with its
-// manifest last, or `failed` with the server's reason — never a retry loop.
+// manifest last, or `failed` with the server's reason — never a retry loop. A clip deleted, or
+// evicted by the storage budget, with its multipart upload cut halfway leaves no open upload on
+// the server once the upload thread's abort drain ran (ListMultipartUploads is empty), also when
+// the first abort met a server that was not answering.
 #include <catch2/catch.hpp>
 #include <random>
 
+#include "queue/storage_budget.h"
 #include "tests/support/curl_init.h"
 #include "tests/support/fault_proxy.h"
 #include "tests/support/s3_test_server.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/upload_clips.h"
+#include "uploader/abort_drain.h"
 #include "uploader/clip_store_adapter.h"
 #include "uploader/s3_transport.h"
 #include "uploader/uploader.h"
@@ -84,6 +89,26 @@ class Rig {
     }
     return max_passes + 1;
   }
+
+  // One pass, whatever it ends in.
+  PassResult RunOnePass() {
+    Result<PassResult> r = uploader_->RunPass(wifi_, parked_, {});
+    REQUIRE(r.ok());
+    return *r;
+  }
+  // What the upload thread does before each pass.
+  AbortDrainResult DrainAborts() {
+    Result<AbortDrainResult> r = DrainPendingAborts(*adapter_, *transport_, "fleet", "veh-1", log_);
+    REQUIRE(r.ok());
+    return *r;
+  }
+  // The multipart uploads the server holds open for this vehicle.
+  std::vector<S3OpenUpload> OpenUploads() {
+    auto r = admin_->ListMultipartUploads("fleet/", {});
+    REQUIRE(r.value.ok());
+    return *r.value;
+  }
+  const Logger& log() const { return log_; }
 
   std::string Key(const std::string& clip, const std::string& file) {
     return ObjectKey("fleet", "veh-1", clock_.WallNow(), clip, file);
@@ -186,6 +211,53 @@ TEST_CASE("A wrong secret ends the clip as failed with the server's reason, not 
     CHECK(std::filesystem::exists(rig.store().ClipDir(c->id)));  // kept for a manual retry
   }
   CHECK(rig.stats().parts_sent <= 1);  // the single PUT; the multipart never got an upload id
+}
+
+// A multipart upload cut halfway: the clip is back in ready with its upload id journaled and
+// the server holding the parts that arrived.
+void CutHalfway(Rig& rig, const MadeClip& clip) {
+  rig.proxy().ResetAfterUpstreamBytes(clip.camera_bytes / 2);
+  const PassResult pass = rig.RunOnePass();
+  CHECK(pass.retry_scheduled == 1);
+  REQUIRE(rig.store().Get(clip.id)->state == queue::ClipState::kReady);
+  REQUIRE_FALSE(rig.store().GetUploadState(clip.id, "front.mp4")->upload_id.empty());
+  const std::vector<S3OpenUpload> open = rig.OpenUploads();
+  REQUIRE(open.size() == 1);
+  CHECK(open[0].key == rig.Key(clip.id, "front.mp4"));
+}
+
+TEST_CASE("A clip deleted with its multipart upload cut halfway leaves no open upload") {
+  Rig rig("abort-delete");
+  const MadeClip clip = rig.Add(40 * kMiB, 12);
+  CutHalfway(rig, clip);
+  REQUIRE(rig.store().Delete(clip.id).ok());
+  const AbortDrainResult drained = rig.DrainAborts();
+  CHECK(drained.aborted == 1);
+  CHECK(rig.OpenUploads().empty());
+  CHECK(rig.store().PendingAborts(10)->empty());
+  CHECK(rig.RunOnePass().uploaded == 0);  // nothing of the clip is left to send
+}
+
+TEST_CASE("A clip evicted mid-upload leaves no open upload, the abort retried past a 503") {
+  Rig rig("abort-evict");
+  const MadeClip clip = rig.Add(40 * kMiB, 13);
+  CutHalfway(rig, clip);
+  // The budget makes room for a new clip: the interrupted one is the only candidate.
+  queue::StatvfsDiskSpace disk;
+  queue::StorageBudget budget(rig.store(), disk, {clip.camera_bytes + (1 << 20), 0, 0}, rig.log());
+  REQUIRE(budget.MakeRoom(2 << 20, 50).ok());
+  REQUIRE(rig.store().Get(clip.id)->state == queue::ClipState::kEvicted);
+  // The first abort finds the server unavailable: kept, not forgotten.
+  rig.proxy().Inject({"DELETE", "uploadId=", 503, "SlowDown", 1});
+  const AbortDrainResult first = rig.DrainAborts();
+  CHECK(first.aborted == 0);
+  CHECK(first.waiting == 1);
+  CHECK(rig.OpenUploads().size() == 1);
+  CHECK(rig.store().PendingAborts(10)->size() == 1);
+  const AbortDrainResult second = rig.DrainAborts();
+  CHECK(second.aborted == 1);
+  CHECK(rig.OpenUploads().empty());
+  CHECK(rig.store().PendingAborts(10)->empty());
 }
 
 }  // namespace
