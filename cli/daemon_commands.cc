@@ -58,6 +58,12 @@ void PrintStatus(const proto::DaemonStatus& s, std::ostream& out) {
   if (!s.last_config_rejection().empty()) {
     out << "         last rejection: " << s.last_config_rejection() << "\n";
   }
+  if (s.awaiting_restart_size() > 0) {
+    out << "         waiting for a restart (changed in the file, running as at start): ";
+    for (int i = 0; i < s.awaiting_restart_size(); ++i)
+      out << (i ? ", " : "") << s.awaiting_restart(i);
+    out << "\n";
+  }
   out << "cameras:\n";
   for (const proto::CameraStatus& c : s.cameras()) {
     char line[512];
