@@ -7,30 +7,19 @@
 
 #include <google/protobuf/util/json_util.h>
 
-#include "cli/config_file.h"
 #include "cli/queue_cli.h"
 #include "daemon/control_protocol.h"
 
 namespace fleetclip::cli {
 namespace {
 
-constexpr std::string_view kDefaultControlSocket = "/run/fleetclip/control.sock";
 constexpr auto kTimeout = std::chrono::seconds(10);
-
-std::filesystem::path ControlSocket(const QueueArgs& a) {
-  if (auto it = a.values.find("--socket"); it != a.values.end()) return it->second;
-  if (Result<proto::BaseConfig> c = ReadBaseConfig(a.config_path); c.ok()) {
-    if (!c->control_socket().empty()) return c->control_socket();
-    if (!c->runtime_dir().empty()) return std::filesystem::path(c->runtime_dir()) / "control.sock";
-  }
-  return std::filesystem::path(kDefaultControlSocket);
-}
 
 // Sends `request`; prints the failure and returns nullopt when the call or the daemon failed.
 std::optional<proto::ControlResponse> Call(const Command& cmd, const QueueArgs& a,
                                            const proto::ControlRequest& request,
                                            CommandContext& ctx) {
-  Result<proto::ControlResponse> r = daemon::CallControl(ControlSocket(a), request, kTimeout);
+  Result<proto::ControlResponse> r = daemon::CallControl(ControlSocketPath(a), request, kTimeout);
   if (!r.ok()) {
     Fail(cmd, ctx, r.error());
     return std::nullopt;
