@@ -7,14 +7,11 @@
 
 #include <google/protobuf/util/json_util.h>
 
-#include "cli/config_file.h"
 #include "cli/queue_cli.h"
 #include "daemon/control_protocol.h"
 
 namespace fleetclip::cli {
 namespace {
-
-constexpr std::string_view kDefaultControlSocket = "/run/fleetclip/control.sock";
 
 // Sends `request`; prints the failure and returns nullopt when the call or the daemon failed.
 std::optional<proto::ControlResponse> Call(const Command& cmd, const QueueArgs& a,
@@ -48,6 +45,12 @@ void PrintStatus(const proto::DaemonStatus& s, std::ostream& out) {
       << "\n";
   if (!s.last_config_rejection().empty()) {
     out << "         last rejection: " << s.last_config_rejection() << "\n";
+  }
+  if (s.awaiting_restart_size() > 0) {
+    out << "         waiting for a restart (changed in the file, running as at start): ";
+    for (int i = 0; i < s.awaiting_restart_size(); ++i)
+      out << (i ? ", " : "") << s.awaiting_restart(i);
+    out << "\n";
   }
   out << "cameras:\n";
   for (const proto::CameraStatus& c : s.cameras()) {
@@ -187,15 +190,6 @@ int RunUploadNow(std::span<const std::string_view> args, CommandContext& ctx) {
 }
 
 }  // namespace
-
-std::filesystem::path ControlSocketPath(const QueueArgs& a) {
-  if (auto it = a.values.find("--socket"); it != a.values.end()) return it->second;
-  if (Result<proto::BaseConfig> c = ReadBaseConfig(a.config_path); c.ok()) {
-    if (!c->control_socket().empty()) return c->control_socket();
-    if (!c->runtime_dir().empty()) return std::filesystem::path(c->runtime_dir()) / "control.sock";
-  }
-  return std::filesystem::path(kDefaultControlSocket);
-}
 
 const Command kStatusCommand{
     "status", "what the running daemon is doing: cameras, signals, rules, queue, upload, config",

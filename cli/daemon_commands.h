@@ -16,9 +16,6 @@ struct QueueArgs;
 // How long a control-socket call may take.
 inline constexpr auto kControlTimeout = std::chrono::seconds(10);
 
-// The daemon's control socket for these arguments (see above).
-std::filesystem::path ControlSocketPath(const QueueArgs& args);
-
 extern const Command kStatusCommand;
 extern const Command kTriggerCommand;
 extern const Command kReloadCommand;

@@ -73,6 +73,15 @@ std::optional<std::string> ParseQueueArgs(std::span<const std::string_view> args
   return std::nullopt;
 }
 
+std::filesystem::path ControlSocketPath(const QueueArgs& a) {
+  if (auto it = a.values.find("--socket"); it != a.values.end()) return it->second;
+  if (Result<proto::BaseConfig> c = ReadBaseConfig(a.config_path); c.ok()) {
+    if (!c->control_socket().empty()) return c->control_socket();
+    if (!c->runtime_dir().empty()) return fs::path(c->runtime_dir()) / "control.sock";
+  }
+  return fs::path("/run/fleetclip/control.sock");
+}
+
 std::optional<int> HandleUsage(const Command& cmd, std::optional<std::string> problem,
                                const QueueArgs& args, CommandContext& ctx) {
   if (args.help) {

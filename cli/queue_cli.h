@@ -40,6 +40,10 @@ std::optional<std::string> ParseQueueArgs(std::span<const std::string_view> args
                                           std::initializer_list<std::string_view> flag_options,
                                           QueueArgs& out);
 
+// The daemon's control socket: --socket PATH, else the base config's control_socket (or
+// <runtime_dir>/control.sock), else /run/fleetclip/control.sock.
+std::filesystem::path ControlSocketPath(const QueueArgs& args);
+
 // Handles --help and usage errors the same way for every command; returns the exit code to use,
 // or nullopt to go on.
 std::optional<int> HandleUsage(const Command& cmd, std::optional<std::string> problem,

@@ -7,16 +7,15 @@
 
 #include "cli/queue_cli.h"
 #include "cli/queue_commands.h"
+#include "cli/quota_in_force.h"
 
 namespace fleetclip::cli {
 namespace {
 
-constexpr int64_t kDefaultQuotaBytes = 20LL << 30;  // StorageConfig.quota_bytes default
-
 int RunStats(std::span<const std::string_view> args, CommandContext& ctx) {
   QueueArgs a;
-  auto problem = ParseQueueArgs(args, {"--quota"}, {}, a);
-  int64_t quota = kDefaultQuotaBytes;
+  auto problem = ParseQueueArgs(args, {"--quota", "--socket"}, {}, a);
+  int64_t quota = 0;
   if (!problem && !a.positional.empty())
     problem = "unexpected argument \"" + a.positional[0] + "\"";
   if (!problem && a.values.contains("--quota")) {
@@ -27,6 +26,9 @@ int RunStats(std::span<const std::string_view> args, CommandContext& ctx) {
     }
   }
   if (auto code = HandleUsage(kStatsCommand, problem, a, ctx)) return *code;
+  QuotaInForce in_force{quota, "option", "--quota"};
+  if (!a.values.contains("--quota")) in_force = FindQuotaInForce(a, ctx);
+  quota = in_force.bytes;
   auto store = OpenStoreForCli(a, false, kStatsCommand, ctx);
   if (!store) return kExitFailure;
   auto st = store->GetStats();
@@ -55,6 +57,7 @@ int RunStats(std::span<const std::string_view> args, CommandContext& ctx) {
     }
     j += ",\"local_bytes\":" + std::to_string(st->local_bytes) +
          ",\"quota_bytes\":" + std::to_string(quota) +
+         ",\"quota_source\":" + JsonString(in_force.source) +
          ",\"dropped_no_space\":" + std::to_string(st->dropped_no_space) +
          ",\"evicted\":" + std::to_string(st->evicted) + "}\n";
     ctx.out << j;
@@ -83,10 +86,10 @@ int RunStats(std::span<const std::string_view> args, CommandContext& ctx) {
   out += st->oldest_waiting
              ? st->oldest_waiting->id + " (" + IsoTime(st->oldest_waiting->created_unix_ms) + ")\n"
              : std::string("none\n");
-  std::snprintf(line, sizeof line, "disk use:        %s of %s quota (%.1f%%)\n",
+  std::snprintf(line, sizeof line, "disk use:        %s of %s quota (%.1f%%; ",
                 HumanBytes(st->local_bytes).c_str(), HumanBytes(quota).c_str(),
                 100.0 * static_cast<double>(st->local_bytes) / static_cast<double>(quota));
-  out += line;
+  out += line + in_force.description + ")\n";
   out += "dropped (space): " + std::to_string(st->dropped_no_space) + "\n";
   out += "evicted:         " + std::to_string(st->evicted) + "\n";
   ctx.out << out;
@@ -97,9 +100,11 @@ int RunStats(std::span<const std::string_view> args, CommandContext& ctx) {
 
 const Command kStatsCommand{
     "stats", "counts and bytes by state and rule, oldest waiting clip, disk use",
-    "fleetclip stats [--quota BYTES] [--json] [--db PATH | --state-dir DIR]\n"
-    "  --quota  the storage quota to compare disk use with (default 21474836480, the\n"
-    "           storage.quota_bytes default)\n"
+    "fleetclip stats [--quota BYTES] [--json] [--config PATH] [--socket PATH]\n"
+    "                [--db PATH | --state-dir DIR]\n"
+    "  --quota  the storage quota to compare disk use with; default: the one in force (the\n"
+    "           running daemon's, else the kept fleet config's or the config's\n"
+    "           storage.quota_bytes, else 21474836480)\n"
     "  --json   JSON (schema fleetclip.stats/1, docs/cli.md)\n",
     RunStats};
 

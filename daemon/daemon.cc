@@ -20,6 +20,7 @@
 #include "daemon/backend/heartbeat.h"
 #include "daemon/camera_set.h"
 #include "daemon/config/base_config.h"
+#include "daemon/config/config_keys.h"
 #include "daemon/config/fleet_store.h"
 #include "daemon/control_actions.h"
 #include "daemon/control_protocol.h"
@@ -96,14 +97,18 @@ struct Daemon::Impl {
   ServiceNotifier notifier;
   ProgressBoard progress;
 
-  // Config: the base file and the fleet config store. Guarded by config_mu (the main loop and the
-  // backend thread both apply configs).
+  // Config: the base config in force and the fleet config store. Guarded by config_mu (the main
+  // loop and the backend thread both apply configs, and both build the status). The keys a reload
+  // does not apply (config_keys.h, kAtRestart) keep the values `base` had at start, so the
+  // pipeline built from them and `base` always agree.
   std::mutex config_mu;
-  proto::BaseConfig base;
-  std::unique_ptr<config::FleetConfigStore> fleet_store;
-  std::string last_reload_error;  // guarded by config_mu
-  int64_t config_rejections = 0;  // guarded by config_mu
-  uint64_t active_version = 0;    // guarded by config_mu
+  proto::BaseConfig base;                                 // guarded by config_mu
+  std::unique_ptr<config::FleetConfigStore> fleet_store;  // guarded by config_mu
+  std::string last_reload_error;                          // guarded by config_mu
+  std::vector<std::string> awaiting_restart;  // guarded by config_mu: changed, not applied
+  int64_t config_rejections = 0;              // guarded by config_mu
+  uint64_t active_version = 0;                // guarded by config_mu
+  std::string state = "starting";             // guarded by config_mu
 
   // Pipeline, in construction order (destroyed in reverse). The writer lock first: held while
   // the daemon runs, so the CLI knows to ask it rather than write queue.db itself.
@@ -129,9 +134,9 @@ struct Daemon::Impl {
   int64_t writer_mark = -1;
   int64_t upload_bytes_mark = -1;
   uint64_t manual_triggers = 0;
-  std::string state = "starting";
 
   UniqueFd control_fd;
+  std::filesystem::path control_path;  // where control_fd is bound (unlinked at shutdown)
   UniqueFd signal_fd;
 
   Impl(DaemonOptions o, const Clock& c, LogSink& sink)
@@ -144,6 +149,8 @@ struct Daemon::Impl {
   void HandleControl();
   proto::ControlResponse Dispatch(const proto::ControlRequest& request);
   proto::DaemonStatus BuildStatus();
+  void SetState(std::string to);
+  std::string State();
   void Report();
   void CheckProgress();
   void Shutdown();
@@ -309,6 +316,7 @@ Status Daemon::Impl::Build() {
   Result<UniqueFd> control = ListenUnix(base.control_socket(), 0660);
   if (!control.ok()) return control.error().WithContext("control_socket");
   control_fd = std::move(*control);
+  control_path = base.control_socket();
 
   std::lock_guard lock(config_mu);
   return ApplyEffective(effective);
@@ -366,60 +374,42 @@ Status Daemon::Impl::Reload() {
   notifier.Reloading();
   Result<proto::BaseConfig> loaded = config::LoadBaseConfig(options.config_path);
   std::lock_guard lock(config_mu);
-  if (!loaded.ok()) {
-    last_reload_error = loaded.error().ToString();
+  const auto reject = [&](const Error& e) {
+    last_reload_error = e.ToString();
     log.Error("reload_rejected", {{"error", last_reload_error}});
     notifier.ReloadDone();
-    return loaded.error();
-  }
-  // Read at start only; a change needs a restart, which the log says.
-  const auto same = [](const auto& a, const auto& b) {
-    return a.SerializeAsString() == b.SerializeAsString();
+    return e;
   };
-  std::string restart_needed;
-  if (loaded->vehicle_id() != base.vehicle_id() || loaded->state_dir() != base.state_dir() ||
-      loaded->runtime_dir() != base.runtime_dir() ||
-      loaded->control_socket() != base.control_socket()) {
-    restart_needed += " vehicle_id/state_dir/runtime_dir/control_socket";
+  if (!loaded.ok()) return reject(loaded.error());
+  // The reloadable keys from the file, the others as they run (config_keys.h). The result is
+  // checked as a whole, because a reloadable key may depend on a running one: a rule's pre-roll on
+  // the camera rings, a rule's signal on the running catalogue, trusted keys on the config URL.
+  config::ReloadPlan plan = config::PlanReload(base, *loaded);
+  if (Status s = config::ValidateBaseConfig(plan.next, options.config_path.string()); !s.ok()) {
+    return reject(s.error().WithContext("with the keys that wait for a restart as they run"));
   }
-  if (loaded->cameras_size() != base.cameras_size() ||
-      !std::equal(loaded->cameras().begin(), loaded->cameras().end(), base.cameras().begin(),
-                  same)) {
-    restart_needed += " cameras";
-  }
-  if (!same(loaded->signals(), base.signals())) restart_needed += " signals";
-  if (!same(loaded->upload(), base.upload())) restart_needed += " upload";
-  if (!same(loaded->backend(), base.backend())) restart_needed += " backend";
-  if (!restart_needed.empty()) {
-    last_reload_error = "changed and applied at the next restart:" + restart_needed;
-    log.Warn("reload_partial", {{"restart_needed", restart_needed}});
-    if (!same(loaded->signals(), base.signals())) {
-      // Custom signals define the catalogue the running history and decoder use: keep the rules of
-      // the running catalogue until the restart.
-      notifier.ReloadDone();
-      return Error(ErrorCode::kUnsupported,
-                   "signals changed: restart fleetclipd to apply this config");
-    }
-  } else {
-    last_reload_error.clear();
-  }
-  proto::BaseConfig kept = base;
-  base = *loaded;
+  proto::BaseConfig kept = std::exchange(base, std::move(plan.next));
   if (Status s = fleet_store->Load(base, clock.WallNow()); !s.ok()) {
     log.Error("fleet_config_unreadable", {{"error", s.error().ToString()}});
   }
   Status applied = ApplyEffective(fleet_store->effective());
   if (!applied.ok()) {
     base = std::move(kept);
-    last_reload_error = applied.error().ToString();
-    log.Error("reload_rejected", {{"error", last_reload_error}});
+    (void)fleet_store->Load(base, clock.WallNow());
+    (void)ApplyEffective(fleet_store->effective());
+    (void)reject(applied.error());
   } else {
+    last_reload_error.clear();
+    awaiting_restart = std::move(plan.awaiting_restart);
+    std::string waiting;
+    for (const std::string& k : awaiting_restart) waiting += (waiting.empty() ? "" : ",") + k;
+    if (!waiting.empty()) log.Warn("reload_waits_for_restart", {{"keys", waiting}});
     log.Notice("reloaded", {{"fleet_version", static_cast<int64_t>(active_version)}});
+    notifier.ReloadDone();
   }
   // The fleet config is checked against the base config: with a new one, what the backend serves
   // is offered again even if unchanged (a config rejected for an unknown key may now verify).
   if (poller) poller->PollNow(backend::ConfigPoller::Refetch::kYes);
-  notifier.ReloadDone();
   return applied;
 }
 
@@ -445,18 +435,15 @@ void Daemon::Impl::RunBackend(std::stop_token stop) {
   poller->Run(stop, on_config, after_poll);
 }
 
+// Called by the main thread (control socket, Report) and the backend thread (heartbeat).
 proto::DaemonStatus Daemon::Impl::BuildStatus() {
   proto::DaemonStatus s;
-  s.set_state(state);
-  s.set_vehicle_id(base.vehicle_id());
   s.set_software_version(options.software_version);
-  const MonoTime now = clock.Now();
-  for (proto::CameraStatus& c : cameras->Status(now)) *s.add_cameras() = std::move(c);
-  const SignalStatus sig = signals->Stats(now);
-  s.set_signal_rate_hz(sig.rate_hz);
-  s.set_signal_frames_dropped(static_cast<int64_t>(sig.dropped));
   {
     std::lock_guard lock(config_mu);
+    s.set_state(state);
+    s.set_vehicle_id(base.vehicle_id());
+    for (const std::string& k : awaiting_restart) s.add_awaiting_restart(k);
     for (const std::string& r : rule_names) s.add_rules(r);
     s.set_config_version(active_version);
     if (const auto& rej = fleet_store->last_rejection(); rej) {
@@ -470,6 +457,11 @@ proto::DaemonStatus Daemon::Impl::BuildStatus() {
                                             "; reload: " + last_reload_error);
     }
   }
+  const MonoTime now = clock.Now();
+  for (proto::CameraStatus& c : cameras->Status(now)) *s.add_cameras() = std::move(c);
+  const SignalStatus sig = signals->Stats(now);
+  s.set_signal_rate_hz(sig.rate_hz);
+  s.set_signal_frames_dropped(static_cast<int64_t>(sig.dropped));
   s.set_upload_decision(uploads->Stats().decision);
   if (Result<queue::Stats> st = store->GetStats(); st.ok()) {
     proto::QueueSummary* q = s.mutable_queue();
@@ -494,7 +486,12 @@ void Daemon::Impl::Report() {
   MetricsSnapshot m;
   m.status = BuildStatus();
   notifier.Status(StatusLine(m.status));
-  if (base.metrics_file().empty()) return;
+  std::string metrics_file;
+  {
+    std::lock_guard lock(config_mu);
+    metrics_file = base.metrics_file();
+  }
+  if (metrics_file.empty()) return;
   if (Result<queue::Stats> st = store->GetStats(); st.ok()) {
     for (const auto& [rule, totals] : st->by_rule) m.clips_by_rule.emplace_back(rule, totals.clips);
     m.clips_dropped_no_space = st->dropped_no_space;
@@ -512,9 +509,8 @@ void Daemon::Impl::Report() {
     std::lock_guard lock(config_mu);
     m.config_rejections = config_rejections;
   }
-  if (Status s = WriteFileDurably(base.metrics_file(), FormatMetrics(m)); !s.ok()) {
-    log.Warn("metrics_not_written",
-             {{"file", base.metrics_file()}, {"error", s.error().ToString()}});
+  if (Status s = WriteFileDurably(metrics_file, FormatMetrics(m)); !s.ok()) {
+    log.Warn("metrics_not_written", {{"file", metrics_file}, {"error", s.error().ToString()}});
   }
 }
 
@@ -629,11 +625,14 @@ int Daemon::Run() {
   if (d.poller) {
     d.backend_thread = std::jthread([&d](std::stop_token stop) { d.RunBackend(stop); });
   }
-  d.state = "running";
+  d.SetState("running");
   d.notifier.Ready();
-  d.log.Notice("ready", {{"cameras", static_cast<int64_t>(d.base.cameras_size())},
-                         {"control_socket", d.base.control_socket()},
-                         {"signal_socket", d.base.signals().socket_path()}});
+  {
+    std::lock_guard lock(d.config_mu);
+    d.log.Notice("ready", {{"cameras", static_cast<int64_t>(d.base.cameras_size())},
+                           {"control_socket", d.control_path.string()},
+                           {"signal_socket", d.base.signals().socket_path()}});
+  }
 
   const Nanos watchdog_every = d.notifier.watchdog_interval().value_or(std::chrono::seconds(10));
   MonoTime next_report = d.clock.Now();
@@ -687,9 +686,19 @@ int Daemon::Run() {
   return kExitOk;
 }
 
+void Daemon::Impl::SetState(std::string to) {
+  std::lock_guard lock(config_mu);
+  state = std::move(to);
+}
+
+std::string Daemon::Impl::State() {
+  std::lock_guard lock(config_mu);
+  return state;
+}
+
 void Daemon::Impl::Shutdown() {
-  if (state == "stopped") return;
-  state = "stopping";
+  if (State() == "stopped") return;
+  SetState("stopping");
   notifier.Stopping();
   // Config and heartbeats first; then no new clip windows; windows whose post-roll has not
   // elapsed are cut at this moment (their events say "shortened") while the rings still hold them;
@@ -714,10 +723,10 @@ void Daemon::Impl::Shutdown() {
   if (uploads) uploads->Stop();
   if (control_fd.valid()) {
     control_fd.Reset();
-    ::unlink(base.control_socket().c_str());
+    ::unlink(control_path.c_str());  // the path bound at start, whatever a reload read since
   }
   log.Notice("stopped", {{"clips_written", writer ? writer->written() : 0}});
-  state = "stopped";
+  SetState("stopped");
 }
 
 }  // namespace fleetclip::daemon

@@ -8,9 +8,10 @@
 //
 // Config: the base config file plus the accepted fleet config (daemon/config/). Reload (SIGHUP or
 // the control socket) re-reads the base config and re-verifies the persisted fleet config; a
-// pushed config is applied by the backend thread. Rules, upload policy, storage limits and remote
-// triggers change without a restart; cameras, sockets, directories and the upload target are read
-// at start only (a reload that changes them says so in the log and the status).
+// pushed config is applied by the backend thread. The config table (daemon/config/config_keys.h)
+// says which base-config keys a reload applies (rules, upload policy, storage limits, trusted keys,
+// metrics file); the others (ids, cameras, sockets, directories, upload target, backend) keep
+// their values from the start, and status names each one the file changed until a restart.
 #pragma once
 
 #include <filesystem>

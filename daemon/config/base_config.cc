@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "daemon/config/config_keys.h"
 #include "triggers/presets.h"
 
 namespace fleetclip::config {
@@ -27,6 +28,12 @@ class FirstError final : public google::protobuf::io::ErrorCollector {
  private:
   std::string message_;
 };
+
+// The table's default for an integer key left at 0 (config_keys.h).
+template <typename Message, typename Get, typename Set>
+void DefaultIfZero(Message& m, std::string_view key, Get get, Set set) {
+  if ((m.*get)() == 0) (m.*set)(static_cast<decltype((m.*get)())>(*Key(key).default_value));
+}
 
 std::string Join(const std::string& dir, const char* name) {
   return dir.ends_with('/') ? dir + name : dir + "/" + name;
@@ -70,15 +77,21 @@ void ApplyPolicyDefaults(proto::UploadPolicyConfig& p) {
   if (p.window_start().empty()) p.set_window_start("22:00");
   if (p.window_end().empty()) p.set_window_end("06:00");
   if (!p.has_require_parked()) p.set_require_parked(true);
-  if (p.parked_after_ms() == 0) p.set_parked_after_ms(120'000);
-  if (p.urgent_priority() == 0) p.set_urgent_priority(90);
-  if (p.parallel_parts() == 0) p.set_parallel_parts(2);
+  DefaultIfZero(p, "upload_policy.parked_after_ms", &proto::UploadPolicyConfig::parked_after_ms,
+                &proto::UploadPolicyConfig::set_parked_after_ms);
+  DefaultIfZero(p, "upload_policy.urgent_priority", &proto::UploadPolicyConfig::urgent_priority,
+                &proto::UploadPolicyConfig::set_urgent_priority);
+  DefaultIfZero(p, "upload_policy.parallel_parts", &proto::UploadPolicyConfig::parallel_parts,
+                &proto::UploadPolicyConfig::set_parallel_parts);
 }
 
 void ApplyStorageDefaults(proto::StorageConfig& s) {
-  if (s.quota_bytes() == 0) s.set_quota_bytes(int64_t{20} << 30);
-  if (s.min_free_bytes() == 0) s.set_min_free_bytes(int64_t{5} << 30);
-  if (s.min_free_percent() == 0) s.set_min_free_percent(10);
+  DefaultIfZero(s, "storage.quota_bytes", &proto::StorageConfig::quota_bytes,
+                &proto::StorageConfig::set_quota_bytes);
+  DefaultIfZero(s, "storage.min_free_bytes", &proto::StorageConfig::min_free_bytes,
+                &proto::StorageConfig::set_min_free_bytes);
+  DefaultIfZero(s, "storage.min_free_percent", &proto::StorageConfig::min_free_percent,
+                &proto::StorageConfig::set_min_free_percent);
 }
 
 void ApplyBaseDefaults(proto::BaseConfig& c) {
@@ -87,24 +100,34 @@ void ApplyBaseDefaults(proto::BaseConfig& c) {
   if (c.control_socket().empty()) c.set_control_socket(Join(c.runtime_dir(), "control.sock"));
   for (proto::CameraConfig& cam : *c.mutable_cameras()) {
     if (cam.encoder().empty()) cam.set_encoder("libx264");
-    if (cam.bitrate_bps() == 0) cam.set_bitrate_bps(4'000'000);
+    DefaultIfZero(cam, "cameras[].bitrate_bps", &proto::CameraConfig::bitrate_bps,
+                  &proto::CameraConfig::set_bitrate_bps);
     // gop_frames 0 stays 0: "one second of frames" needs the stream's frame rate.
-    if (cam.ring_duration_ms() == 0) cam.set_ring_duration_ms(60'000);
-    if (cam.ring_max_bytes() == 0) cam.set_ring_max_bytes(int64_t{256} << 20);
+    DefaultIfZero(cam, "cameras[].ring_duration_ms", &proto::CameraConfig::ring_duration_ms,
+                  &proto::CameraConfig::set_ring_duration_ms);
+    DefaultIfZero(cam, "cameras[].ring_max_bytes", &proto::CameraConfig::ring_max_bytes,
+                  &proto::CameraConfig::set_ring_max_bytes);
     if (!cam.has_realtime()) cam.set_realtime(true);
   }
   proto::SignalConfig& sig = *c.mutable_signals();
   if (sig.socket_path().empty()) sig.set_socket_path(Join(c.runtime_dir(), "signals.sock"));
-  if (sig.history_ms() == 0) sig.set_history_ms(120'000);
-  if (sig.max_datagram_bytes() == 0) sig.set_max_datagram_bytes(8192);
+  DefaultIfZero(sig, "signals.history_ms", &proto::SignalConfig::history_ms,
+                &proto::SignalConfig::set_history_ms);
+  DefaultIfZero(sig, "signals.max_datagram_bytes", &proto::SignalConfig::max_datagram_bytes,
+                &proto::SignalConfig::set_max_datagram_bytes);
   ApplyStorageDefaults(*c.mutable_storage());
   proto::UploadTarget& up = *c.mutable_upload();
-  if (up.multipart_threshold_bytes() == 0) up.set_multipart_threshold_bytes(int64_t{16} << 20);
-  if (up.part_size_bytes() == 0) up.set_part_size_bytes(int64_t{8} << 20);
+  DefaultIfZero(up, "upload.multipart_threshold_bytes",
+                &proto::UploadTarget::multipart_threshold_bytes,
+                &proto::UploadTarget::set_multipart_threshold_bytes);
+  DefaultIfZero(up, "upload.part_size_bytes", &proto::UploadTarget::part_size_bytes,
+                &proto::UploadTarget::set_part_size_bytes);
   ApplyPolicyDefaults(*c.mutable_upload_policy());
   proto::BackendConfig& be = *c.mutable_backend();
-  if (be.poll_interval_ms() == 0) be.set_poll_interval_ms(15 * 60'000);
-  if (be.max_config_bytes() == 0) be.set_max_config_bytes(kDefaultMaxConfigBytes);
+  DefaultIfZero(be, "backend.poll_interval_ms", &proto::BackendConfig::poll_interval_ms,
+                &proto::BackendConfig::set_poll_interval_ms);
+  DefaultIfZero(be, "backend.max_config_bytes", &proto::BackendConfig::max_config_bytes,
+                &proto::BackendConfig::set_max_config_bytes);
 }
 
 Result<proto::BaseConfig> LoadBaseConfig(const std::filesystem::path& path) {

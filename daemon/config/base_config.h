@@ -27,7 +27,6 @@ namespace fleetclip::config {
 inline constexpr char kDefaultConfigPath[] = "/etc/fleetclip/fleetclip.conf";
 inline constexpr char kDefaultStateDir[] = "/var/lib/fleetclip";
 inline constexpr char kDefaultRuntimeDir[] = "/run/fleetclip";
-inline constexpr int64_t kDefaultMaxConfigBytes = 1 << 20;
 // The base config file itself is read only up to this size.
 inline constexpr int64_t kMaxBaseConfigFileBytes = 1 << 20;
 
@@ -41,7 +40,8 @@ Status ParseTextProto(std::string_view text, std::string_view label,
 Status ReadTextProtoFile(const std::filesystem::path& path, google::protobuf::Message* message);
 
 // Fills every default of proto/config.proto that is left unset (state and runtime dirs, sockets,
-// camera encoder/bitrate/ring, signal history, storage, upload sizes, policy, backend). Idempotent.
+// camera encoder/bitrate/ring, signal history, storage, upload sizes, policy, backend); the
+// integer defaults are the config table's (config_keys.h). Idempotent.
 void ApplyBaseDefaults(proto::BaseConfig& config);
 
 // The defaults of an UploadPolicyConfig / StorageConfig alone, also applied to a fleet config's

@@ -8,13 +8,12 @@
 #include <vector>
 
 #include "daemon/config/base_config.h"
+#include "daemon/config/config_keys.h"
 #include "uploader/upload_policy.h"
 
 namespace fleetclip::config {
 namespace {
 
-constexpr int64_t kMiB = int64_t{1} << 20;
-constexpr int64_t kGiB = int64_t{1} << 30;
 constexpr size_t kMaxSocketPath = 107;  // sizeof(sockaddr_un::sun_path) - 1
 constexpr std::string_view kPlaceholderId = "change-me";
 
@@ -40,6 +39,13 @@ class Checker {
       Add(path,
           std::to_string(v) + " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
     }
+  }
+  // `v` against the bound of the table row `key` (config_keys.h); `path` names the field in the
+  // message ("cameras[1].bitrate_bps" for the row "cameras[].bitrate_bps").
+  void Bounded(std::string_view key, const std::string& path, int64_t v) {
+    const ConfigKey& k = Key(key);
+    if (k.zero_allowed && v == 0) return;
+    Range(path, v, k.range->min, k.range->max);
   }
   void Pattern(const std::string& path, std::string_view v, bool ok, const char* pattern) {
     if (!ok) Add(path, Quote(v) + " is not " + pattern);
@@ -78,10 +84,10 @@ void CheckCamera(const proto::CameraConfig& cam, const std::string& p, Checker& 
   }
   c.Pattern(p + ".encoder", cam.encoder(), Matches(cam.encoder(), 64, true, "_-"),
             "[A-Za-z0-9_-]{1,64}");
-  c.Range(p + ".bitrate_bps", cam.bitrate_bps(), 100'000, 100'000'000);
-  if (cam.gop_frames() != 0) c.Range(p + ".gop_frames", cam.gop_frames(), 1, 600);
-  c.Range(p + ".ring_duration_ms", cam.ring_duration_ms(), 1'000, 600'000);
-  c.Range(p + ".ring_max_bytes", cam.ring_max_bytes(), kMiB, 4 * kGiB);
+  c.Bounded("cameras[].bitrate_bps", p + ".bitrate_bps", cam.bitrate_bps());
+  c.Bounded("cameras[].gop_frames", p + ".gop_frames", cam.gop_frames());
+  c.Bounded("cameras[].ring_duration_ms", p + ".ring_duration_ms", cam.ring_duration_ms());
+  c.Bounded("cameras[].ring_max_bytes", p + ".ring_max_bytes", cam.ring_max_bytes());
 }
 
 void CheckUpload(const proto::UploadTarget& up, Checker& c) {
@@ -103,15 +109,16 @@ void CheckUpload(const proto::UploadTarget& up, Checker& c) {
   }
   c.HttpUrl("upload.endpoint", up.endpoint());
   c.AbsolutePath("upload.credentials_file", up.credentials_file(), false);
-  c.Range("upload.multipart_threshold_bytes", up.multipart_threshold_bytes(), 5 * kMiB, 5 * kGiB);
-  c.Range("upload.part_size_bytes", up.part_size_bytes(), 5 * kMiB, 5 * kGiB);
+  c.Bounded("upload.multipart_threshold_bytes", "upload.multipart_threshold_bytes",
+            up.multipart_threshold_bytes());
+  c.Bounded("upload.part_size_bytes", "upload.part_size_bytes", up.part_size_bytes());
 }
 
 void CheckSignals(const proto::SignalConfig& sig, Checker& c) {
   c.SocketPath("signals.socket_path", sig.socket_path());
-  c.Range("signals.history_ms", sig.history_ms(), 10'000, 600'000);
-  c.Range("signals.max_datagram_bytes", sig.max_datagram_bytes(), 256, 65'536);
-  c.Range("signals.custom_signals (count)", sig.custom_signals_size(), 0, 256);
+  c.Bounded("signals.history_ms", "signals.history_ms", sig.history_ms());
+  c.Bounded("signals.max_datagram_bytes", "signals.max_datagram_bytes", sig.max_datagram_bytes());
+  c.Bounded("signals.custom_signals", "signals.custom_signals (count)", sig.custom_signals_size());
   const triggers::SignalCatalog standard = triggers::SignalCatalog::Standard();
   std::set<std::string> seen;
   for (int i = 0; i < sig.custom_signals_size(); ++i) {
@@ -134,15 +141,15 @@ void CheckBackend(const proto::BaseConfig& config, Checker& c) {
   const proto::BackendConfig& be = config.backend();
   if (!be.config_url().starts_with("s3://")) c.HttpUrl("backend.config_url", be.config_url());
   c.HttpUrl("backend.heartbeat_url", be.heartbeat_url());
-  c.Range("backend.poll_interval_ms", be.poll_interval_ms(), 60'000, 86'400'000);
-  c.Range("backend.max_config_bytes", be.max_config_bytes(), 1024, 64 * kMiB);
+  c.Bounded("backend.poll_interval_ms", "backend.poll_interval_ms", be.poll_interval_ms());
+  c.Bounded("backend.max_config_bytes", "backend.max_config_bytes", be.max_config_bytes());
   if (!be.config_url().empty() && config.trusted_keys_size() == 0) {
     c.Add("trusted_keys",
           "is empty while backend.config_url is set; every fleet config would be "
           "rejected");
   }
   std::set<std::string> ids;
-  c.Range("trusted_keys (count)", config.trusted_keys_size(), 0, 16);
+  c.Bounded("trusted_keys", "trusted_keys (count)", config.trusted_keys_size());
   for (int i = 0; i < config.trusted_keys_size(); ++i) {
     const proto::TrustedKey& k = config.trusted_keys(i);
     const std::string p = "trusted_keys[" + std::to_string(i) + "]";
@@ -174,8 +181,9 @@ void CheckUploadPolicy(const proto::UploadPolicyConfig& policy, const std::strin
             std::to_string(link) + " is not LINK_WIFI, LINK_ETHERNET or LINK_CELLULAR");
     }
   }
-  c.Range(path + ".parallel_parts", policy.parallel_parts(), 1, 16);
-  c.Range(path + ".bandwidth_limit_bps", policy.bandwidth_limit_bps(), 0, 100'000'000'000);
+  c.Bounded("upload_policy.parallel_parts", path + ".parallel_parts", policy.parallel_parts());
+  c.Bounded("upload_policy.bandwidth_limit_bps", path + ".bandwidth_limit_bps",
+            policy.bandwidth_limit_bps());
   for (const auto& [name, metered] : policy.metered_interfaces()) {
     c.Pattern(path + ".metered_interfaces", name, Matches(name, 15, true, "_.:-"),
               "an interface name [A-Za-z0-9_.:-]{1,15}");
@@ -185,10 +193,13 @@ void CheckUploadPolicy(const proto::UploadPolicyConfig& policy, const std::strin
 void CheckStorage(const proto::StorageConfig& s, const std::string& path,
                   std::vector<std::string>& problems) {
   Checker c(problems);
-  c.Range(path + ".quota_bytes", s.quota_bytes(), 64 * kMiB, int64_t{1} << 50);
-  c.Range(path + ".min_free_bytes", s.min_free_bytes(), 0, int64_t{1} << 50);
-  if (!(s.min_free_percent() >= 0 && s.min_free_percent() <= 90)) {
-    c.Add(path + ".min_free_percent", std::to_string(s.min_free_percent()) + " is outside 0..90");
+  c.Bounded("storage.quota_bytes", path + ".quota_bytes", s.quota_bytes());
+  c.Bounded("storage.min_free_bytes", path + ".min_free_bytes", s.min_free_bytes());
+  const ConfigKey& percent = Key("storage.min_free_percent");
+  if (!(s.min_free_percent() >= static_cast<double>(percent.range->min) &&
+        s.min_free_percent() <= static_cast<double>(percent.range->max))) {
+    c.Add(path + ".min_free_percent",
+          std::to_string(s.min_free_percent()) + " is outside " + RangeText(percent));
   }
 }
 
@@ -212,7 +223,7 @@ Status ValidateBaseConfig(const proto::BaseConfig& config, std::string_view file
   c.SocketPath("control_socket", config.control_socket());
   c.AbsolutePath("metrics_file", config.metrics_file(), false);
 
-  c.Range("cameras (count)", config.cameras_size(), 1, 16);
+  c.Bounded("cameras", "cameras (count)", config.cameras_size());
   std::set<std::string> names;
   for (int i = 0; i < config.cameras_size(); ++i) {
     const std::string p = "cameras[" + std::to_string(i) + "]";

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "daemon/config/base_config.h"
+#include "daemon/config/config_keys.h"
 #include "daemon/config/ed25519.h"
 
 namespace fleetclip::config {
@@ -171,8 +172,9 @@ FleetVerification VerifyFleetConfig(std::string_view signed_bytes, const proto::
     return v;
   };
   // 1. Size cap, before parsing anything.
-  const int64_t cap = base.backend().max_config_bytes() > 0 ? base.backend().max_config_bytes()
-                                                            : kDefaultMaxConfigBytes;
+  const int64_t cap = base.backend().max_config_bytes() > 0
+                          ? base.backend().max_config_bytes()
+                          : *Key("backend.max_config_bytes").default_value;
   if (static_cast<int64_t>(signed_bytes.size()) > cap) {
     return reject(FleetRejectReason::kTooLarge, "config is " + std::to_string(signed_bytes.size()) +
                                                     " bytes; the limit is " + std::to_string(cap));

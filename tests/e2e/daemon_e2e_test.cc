@@ -340,7 +340,22 @@ TEST_CASE(
   CHECK(heartbeat);
   const std::string metrics = ReadFile(car.dir() / "metrics.prom");
   CHECK(metrics.find("fleetclip_config_version 5") != std::string::npos);
+  // `fleetclip stats` compares disk use with the quota in force (1 GiB here), asked of the daemon
+  // while it runs and read from the config once it has stopped; never a built-in default.
+  const auto stats = [&](const char* log_name) {
+    const fs::path log = car.dir() / log_name;
+    const pid_t cli =
+        Spawn({FLEETCLIP_CLI_PATH, "stats", "--config", car.config_path().string()}, log);
+    CHECK(Wait(cli) == 0);
+    return ReadFile(log);
+  };
+  const std::string running = stats("stats-running.log");
+  CHECK_THAT(running,
+             Catch::Contains("of 1.0 GiB quota (") && Catch::Contains("in force in fleetclipd"));
   car.Kill(SIGTERM);
+  const std::string stopped = stats("stats-stopped.log");
+  CHECK_THAT(stopped, Catch::Contains("of 1.0 GiB quota (") &&
+                          Catch::Contains("storage.quota_bytes of " + car.config_path().string()));
 
   // Restarted, the daemon runs the kept config at once and polls with its ETag: a 304, not the
   // same bytes downloaded again.
