@@ -31,6 +31,7 @@ Result<ClipRecord> AdoptableRecord(const fs::path& dir) {
   const std::string bytes = ss.str();
   proto::ClipManifest m;
   if (!m.ParseFromString(bytes)) return Error(ErrorCode::kCorruption, "manifest.pb does not parse");
+  if (Status s = CheckManifest(m); !s.ok()) return s.error();  // before any name becomes a path
   if (m.clip_id() != dir.filename().string()) {
     return Error(ErrorCode::kCorruption, "manifest clip_id " + m.clip_id() + " differs");
   }

@@ -325,6 +325,29 @@ TEST_CASE("Recovery adopts a complete orphan folder, with the part MD5s of its f
   CHECK(front->part_md5_hex.size() == 32);
 }
 
+TEST_CASE("Recovery does not adopt an orphan whose manifest names a file outside its folder") {
+  Fixture f;
+  ClipRecord c;
+  fs::path victim;
+  {
+    auto store = f.Open();
+    c = f.MakeClip(*store, 10);  // folder written, then a crash before the rows
+    victim = store->ClipDir(c.id).parent_path().parent_path() / "victim.bin";
+    fs::copy_file(store->ClipDir(c.id) / "front.mp4", victim);
+    proto::ClipManifest m;
+    m.set_format_version(1);
+    m.set_clip_id(c.id);
+    proto::ClipFile* file = m.add_files();
+    file->set_name("../../victim.bin");  // same bytes and sha256 as front.mp4: only the name is bad
+    file->set_bytes(1000);
+    file->set_sha256(HexToBytes(c.files[0].sha256_hex));
+    std::ofstream(store->ClipDir(c.id) / "manifest.pb", std::ios::binary) << m.SerializeAsString();
+  }
+  auto store = f.Open();
+  CHECK(store->Get(c.id).error().code() == ErrorCode::kNotFound);
+  CHECK(fs::exists(victim));
+}
+
 TEST_CASE("Recovery finishes a deletion that was marked before a crash") {
   Fixture f;
   ClipRecord c;

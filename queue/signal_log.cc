@@ -3,6 +3,7 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <unordered_map>
@@ -14,6 +15,7 @@ namespace {
 
 constexpr double kPow10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
 constexpr double kMaxFixed = 9e15;  // |round(v * 10^d)| must stay an exact int64 in a double
+constexpr uint64_t kMaxRawBytes = 1ULL << 31;
 
 void PutVarint(std::string& out, uint64_t v) {
   while (v >= 0x80) {
@@ -30,13 +32,16 @@ int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cas
 class Reader {
  public:
   explicit Reader(std::string_view s) : s_(s) {}
+  // False, with the position left at the varint's first byte, when it does not end in the bytes.
   bool Varint(uint64_t& v) {
     v = 0;
+    const size_t start = pos_;
     for (int shift = 0; shift < 64 && pos_ < s_.size(); shift += 7) {
       const auto b = static_cast<uint8_t>(s_[pos_++]);
       v |= static_cast<uint64_t>(b & 0x7f) << shift;
       if ((b & 0x80) == 0) return true;
     }
+    pos_ = start;
     return false;
   }
   bool Bytes(void* dst, size_t n) {
@@ -46,6 +51,7 @@ class Reader {
     return true;
   }
   bool done() const { return pos_ == s_.size(); }
+  std::string at() const { return std::to_string(pos_); }
 
  private:
   std::string_view s_;
@@ -102,6 +108,72 @@ Error Corrupt(std::string what) {
   return Error(ErrorCode::kCorruption, "signals.pb.zst: " + std::move(what));
 }
 
+std::string Frame(size_t i) { return " (frame " + std::to_string(i) + ")"; }
+
+// The frame indexes column `c` is present in: all of them when its presence is empty, else its
+// runs, each within the `frames` there are.
+Result<std::vector<uint32_t>> Present(const proto::SignalColumn& c, size_t frames) {
+  std::vector<uint32_t> present;
+  if (c.presence().empty()) {
+    present.resize(frames);
+    for (size_t i = 0; i < frames; ++i) present[i] = static_cast<uint32_t>(i);
+    return present;
+  }
+  Reader r(c.presence());
+  uint64_t at = 0;
+  while (!r.done()) {
+    const std::string offset = r.at();
+    uint64_t absent = 0, run = 0;
+    if (!r.Varint(absent) || !r.Varint(run)) {
+      return Corrupt("presence of " + c.name() + " truncated at byte " + r.at());
+    }
+    if (absent > frames - at || run > frames - at - absent) {
+      return Corrupt("presence of " + c.name() + " at byte " + offset + ": " +
+                     std::to_string(absent) + " absent and " + std::to_string(run) +
+                     " present from frame " + std::to_string(at) + " overrun the " +
+                     std::to_string(frames) + " frames");
+    }
+    at += absent;
+    for (uint64_t k = 0; k < run; ++k) present.push_back(static_cast<uint32_t>(at + k));
+    at += run;
+  }
+  return present;
+}
+
+// The decompressed bytes, grown as zstd produces them (a header that claims 2 GiB allocates
+// nothing until the data is there), at most 2^31 bytes, and exactly the size the frame states.
+Result<std::string> Decompress(std::string_view compressed) {
+  const unsigned long long size = ZSTD_getFrameContentSize(compressed.data(), compressed.size());
+  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > kMaxRawBytes) {
+    return Corrupt("not a zstd frame with a known size of at most " + std::to_string(kMaxRawBytes) +
+                   " bytes");
+  }
+  using Dctx = std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)>;
+  Dctx dctx(ZSTD_createDCtx(), &ZSTD_freeDCtx);
+  if (dctx == nullptr) return Error(ErrorCode::kInternal, "ZSTD_createDCtx failed");
+  std::string raw;
+  ZSTD_inBuffer in{compressed.data(), compressed.size(), 0};
+  size_t ret = 1;
+  while (ret != 0) {
+    if (raw.size() >= size + 1)
+      return Corrupt("zstd: more than the stated " + std::to_string(size) + " bytes");
+    const size_t done = raw.size();
+    raw.resize(std::min<size_t>(size + 1, done + std::max<size_t>(ZSTD_DStreamOutSize(), done)));
+    ZSTD_outBuffer out{raw.data() + done, raw.size() - done, 0};
+    ret = ZSTD_decompressStream(dctx.get(), &out, &in);
+    if (ZSTD_isError(ret)) return Corrupt(std::string("zstd: ") + ZSTD_getErrorName(ret));
+    raw.resize(done + out.pos);
+    if (ret != 0 && in.pos == in.size && out.pos == 0) {
+      return Corrupt("zstd: truncated after " + std::to_string(in.pos) + " bytes");
+    }
+  }
+  if (raw.size() != size || in.pos != in.size) {
+    return Corrupt("zstd: " + std::to_string(raw.size()) + " bytes in a frame that states " +
+                   std::to_string(size) + (in.pos != in.size ? ", with bytes after it" : ""));
+  }
+  return raw;
+}
+
 }  // namespace
 
 Result<std::string> EncodeSignalLog(const std::vector<proto::SignalFrame>& frames, int zstd_level) {
@@ -109,15 +181,17 @@ Result<std::string> EncodeSignalLog(const std::vector<proto::SignalFrame>& frame
   log.set_format_version(1);
   log.set_frames(frames.size());
   std::string times, seqs;
-  int64_t prev_t = 0, prev_dt = 0;
+  // Time deltas in wrapping unsigned arithmetic (the decoder's too): no signed overflow for any
+  // mono_ns, and the same bits as signed deltas wherever those do not overflow.
+  uint64_t prev_t = 0, prev_dt = 0;
   uint64_t prev_seq = 0;
   std::vector<std::string> order;
   std::unordered_map<std::string, Column> columns;
   for (size_t i = 0; i < frames.size(); ++i) {
     const proto::SignalFrame& f = frames[i];
-    const int64_t dt = f.mono_ns() - prev_t;
-    PutVarint(times, ZigZag(dt - prev_dt));
-    prev_t = f.mono_ns();
+    const uint64_t dt = static_cast<uint64_t>(f.mono_ns()) - prev_t;
+    PutVarint(times, ZigZag(static_cast<int64_t>(dt - prev_dt)));
+    prev_t = static_cast<uint64_t>(f.mono_ns());
     prev_dt = dt;
     PutVarint(seqs, ZigZag(static_cast<int64_t>(f.seq() - prev_seq)));
     prev_seq = f.seq();
@@ -199,78 +273,92 @@ Result<std::string> EncodeSignalLog(const std::vector<proto::SignalFrame>& frame
 }
 
 Result<std::vector<proto::SignalFrame>> DecodeSignalLog(std::string_view compressed) {
-  const unsigned long long size = ZSTD_getFrameContentSize(compressed.data(), compressed.size());
-  if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (1ULL << 31)) {
-    return Corrupt("not a zstd frame with a known size");
-  }
-  std::string raw(size, '\0');
-  const size_t n = ZSTD_decompress(raw.data(), raw.size(), compressed.data(), compressed.size());
-  if (ZSTD_isError(n) || n != size) {
-    return Corrupt(std::string("zstd: ") + (ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short"));
-  }
+  Result<std::string> raw = Decompress(compressed);
+  if (!raw.ok()) return raw.error();
   proto::SignalLog log;
-  if (!log.ParseFromString(raw)) return Corrupt("protobuf does not parse");
+  if (!log.ParseFromString(*raw)) return Corrupt("protobuf does not parse");
   if (log.format_version() != 1) {
     return Corrupt("format_version " + std::to_string(log.format_version()) + ", expected 1");
   }
-  if (log.frames() > (1ULL << 26)) return Corrupt("frame count " + std::to_string(log.frames()));
+  // Every frame takes at least one byte of mono_ns and one of seq: a count above that is corrupt
+  // and is refused before anything is allocated for it.
+  const size_t can_hold = std::min(log.mono_ns().size(), log.seq().size());
+  if (log.frames() > can_hold) {
+    return Corrupt("frame count " + std::to_string(log.frames()) + " is more than the " +
+                   std::to_string(can_hold) + " bytes of mono_ns and seq can hold");
+  }
   std::vector<proto::SignalFrame> frames(log.frames());
   Reader times(log.mono_ns()), seqs(log.seq());
-  int64_t t = 0, dt = 0;
-  uint64_t seq = 0;
-  for (auto& f : frames) {
+  // Deltas wrap modulo 2^64, as the encoder's do: any varints decode without signed overflow.
+  uint64_t t = 0, dt = 0, seq = 0;
+  for (size_t i = 0; i < frames.size(); ++i) {
     uint64_t a = 0, b = 0;
-    if (!times.Varint(a) || !seqs.Varint(b)) return Corrupt("times or seqs truncated");
-    dt += UnZigZag(a);
+    if (!times.Varint(a)) return Corrupt("mono_ns truncated at byte " + times.at() + Frame(i));
+    if (!seqs.Varint(b)) return Corrupt("seq truncated at byte " + seqs.at() + Frame(i));
+    dt += static_cast<uint64_t>(UnZigZag(a));
     t += dt;
     seq += static_cast<uint64_t>(UnZigZag(b));
-    f.set_mono_ns(t);
-    f.set_seq(seq);
+    frames[i].set_mono_ns(static_cast<int64_t>(t));
+    frames[i].set_seq(seq);
   }
   for (const proto::SignalColumn& c : log.columns()) {
-    std::vector<uint32_t> present;
-    if (c.presence().empty()) {
-      for (uint32_t i = 0; i < frames.size(); ++i) present.push_back(i);
-    } else {
-      Reader r(c.presence());
-      uint64_t at = 0;
-      while (!r.done()) {
-        uint64_t absent = 0, run = 0;
-        if (!r.Varint(absent) || !r.Varint(run)) return Corrupt("presence of " + c.name());
-        at += absent;
-        if (at + run > frames.size()) return Corrupt("presence of " + c.name() + " overruns");
-        for (uint64_t k = 0; k < run; ++k) present.push_back(static_cast<uint32_t>(at + k));
-        at += run;
+    if (c.name().size() > kSignalLogMaxNameBytes) {
+      return Corrupt("a column name of " + std::to_string(c.name().size()) +
+                     " bytes, over the limit of " + std::to_string(kSignalLogMaxNameBytes));
+    }
+    for (const std::string& text : c.texts()) {
+      if (text.size() > kSignalLogMaxTextBytes) {
+        return Corrupt("a text of " + std::to_string(text.size()) + " bytes in " + c.name() +
+                       ", over the limit of " + std::to_string(kSignalLogMaxTextBytes));
       }
     }
+    Result<std::vector<uint32_t>> present = Present(c, frames.size());
+    if (!present.ok()) return present.error();
+    if (c.decimals() < 0 || c.decimals() > kSignalLogMaxDecimals) {
+      return Corrupt("decimals " + std::to_string(c.decimals()) + " of " + c.name() +
+                     " outside 0.." + std::to_string(kSignalLogMaxDecimals));
+    }
     Reader values(c.values());
-    int64_t q = 0;
-    if (c.decimals() < 0 || c.decimals() > kSignalLogMaxDecimals) return Corrupt("decimals");
-    for (size_t k = 0; k < present.size(); ++k) {
-      proto::SignalValue* v = frames[present[k]].add_values();
+    uint64_t q = 0;  // wraps like t above
+    for (size_t k = 0; k < present->size(); ++k) {
+      proto::SignalValue* v = frames[(*present)[k]].add_values();
       v->set_name(c.name());
       uint64_t x = 0;
       switch (c.kind()) {
         case proto::SignalColumn::FLAG:
-          if (k / 8 >= c.values().size()) return Corrupt("flags of " + c.name());
+          if (k / 8 >= c.values().size()) {
+            return Corrupt("flags of " + c.name() + " end at byte " +
+                           std::to_string(c.values().size()) + Frame((*present)[k]));
+          }
           v->set_flag((static_cast<uint8_t>(c.values()[k / 8]) >> (k % 8)) & 1);
           break;
-        case proto::SignalColumn::TEXT:
-          if (!values.Varint(x) || x >= static_cast<uint64_t>(c.texts_size())) {
-            return Corrupt("texts of " + c.name());
+        case proto::SignalColumn::TEXT: {
+          const std::string offset = values.at();
+          if (!values.Varint(x)) {
+            return Corrupt("texts of " + c.name() + " truncated at byte " + offset);
+          }
+          if (x >= static_cast<uint64_t>(c.texts_size())) {
+            return Corrupt("texts of " + c.name() + ": no text id " + std::to_string(x) +
+                           " at byte " + offset + " (" + std::to_string(c.texts_size()) +
+                           " texts)");
           }
           v->set_text(c.texts(static_cast<int>(x)));
           break;
+        }
         case proto::SignalColumn::NUMBER_RAW: {
           double d = 0;
-          if (!values.Bytes(&d, sizeof d)) return Corrupt("numbers of " + c.name());
+          if (!values.Bytes(&d, sizeof d)) {
+            return Corrupt("numbers of " + c.name() + " truncated at byte " + values.at());
+          }
           v->set_number(d);
           break;
         }
         default:
-          if (!values.Varint(x)) return Corrupt("numbers of " + c.name());
-          q += UnZigZag(x);
-          v->set_number(static_cast<double>(q) / kPow10[c.decimals()]);
+          if (!values.Varint(x)) {
+            return Corrupt("numbers of " + c.name() + " truncated at byte " + values.at());
+          }
+          q += static_cast<uint64_t>(UnZigZag(x));
+          v->set_number(static_cast<double>(static_cast<int64_t>(q)) / kPow10[c.decimals()]);
           break;
       }
     }

@@ -17,11 +17,18 @@ namespace fleetclip::queue {
 
 inline constexpr int kSignalLogZstdLevel = 3;
 inline constexpr int kSignalLogMaxDecimals = 6;
+// Bounds the decoder holds a log to, so that a corrupt or hostile file cannot make it allocate
+// more than a small multiple of what its bytes hold: every name and text is copied into each
+// frame that carries it. Ingest accepts texts of 64 bytes and catalogue names far below these.
+inline constexpr size_t kSignalLogMaxNameBytes = 256;
+inline constexpr size_t kSignalLogMaxTextBytes = 4096;
 
 // The compressed bytes of signals.pb.zst.
 Result<std::string> EncodeSignalLog(const std::vector<proto::SignalFrame>& frames,
                                     int zstd_level = kSignalLogZstdLevel);
-// kCorruption when the checksum, the columns or the protobuf do not add up.
+// kCorruption when the checksum, the columns or the protobuf do not add up, naming the field and
+// the byte offset within it; a frame count or run is checked against the bytes that must hold it
+// before anything is allocated for it. Any input decodes without signed overflow.
 Result<std::vector<proto::SignalFrame>> DecodeSignalLog(std::string_view compressed);
 
 }  // namespace fleetclip::queue

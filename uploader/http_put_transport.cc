@@ -6,11 +6,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <optional>
 
 #include "common/unique_handle.h"
 #include "uploader/digest.h"
 #include "uploader/retry_classifier.h"
 #include "uploader/s3_client.h"
+#include "uploader/s3_xml.h"
 
 namespace fleetclip::uploader {
 namespace {
@@ -97,8 +99,10 @@ Status HttpPutTransport::PutFile(const std::string& clip_id, const LocalFile& fi
     stats_.bytes_sent += file.bytes;
     return journal.MarkFileUploaded(clip_id, file.name);
   }
-  TransferFailure f{r.curl_code, r.status, r.curl_code == 0 ? XmlText(r.body, "Code") : "",
-                    r.curl_code != 0 ? r.curl_error : XmlText(r.body, "Message")};
+  const std::optional<S3ErrorDocument> error =
+      r.curl_code == 0 ? ParseS3Error(r.body) : std::nullopt;
+  TransferFailure f{r.curl_code, r.status, error ? error->code : "",
+                    r.curl_code != 0 ? r.curl_error : (error ? error->message : "")};
   if (Classify(f) == FailureClass::kRefresh) token_.clear();  // ask the source again next time
   return ToError("PUT " + key, f);
 }

@@ -2,43 +2,16 @@
 #include "uploader/s3_client.h"
 
 #include <charconv>
+#include <optional>
 
 #include "uploader/digest.h"
+#include "uploader/s3_xml.h"
 
 namespace fleetclip::uploader {
 namespace {
 
-std::string DecodeEntities(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '&') {
-      out += s[i];
-      continue;
-    }
-    static constexpr std::pair<std::string_view, char> kEntities[] = {
-        {"&quot;", '"'}, {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&apos;", '\''}};
-    bool matched = false;
-    for (const auto& [name, ch] : kEntities) {
-      if (s.substr(i).starts_with(name)) {
-        out += ch;
-        i += name.size() - 1;
-        matched = true;
-        break;
-      }
-    }
-    if (!matched) out += '&';
-  }
-  return out;
-}
-
-// True when the body is an S3 <Error> document (after an optional XML declaration).
-bool IsErrorDocument(std::string_view body) {
-  size_t p = body.find('<');
-  while (p != std::string_view::npos && p + 1 < body.size() && body[p + 1] == '?')
-    p = body.find('<', p + 1);
-  return p != std::string_view::npos && body.substr(p).starts_with("<Error>");
-}
+// True when the body is an S3 <Error> document (a 200 can carry one).
+bool IsErrorDocument(std::string_view body) { return ParseS3Error(body).has_value(); }
 
 int64_t ToInt(std::string_view s) {
   int64_t v = -1;
@@ -47,27 +20,6 @@ int64_t ToInt(std::string_view s) {
 }
 
 }  // namespace
-
-std::vector<std::string_view> XmlElements(std::string_view xml, std::string_view tag) {
-  std::vector<std::string_view> out;
-  const std::string open = "<" + std::string(tag) + ">";
-  const std::string close = "</" + std::string(tag) + ">";
-  size_t pos = 0;
-  for (;;) {
-    const size_t a = xml.find(open, pos);
-    if (a == std::string_view::npos) break;
-    const size_t b = xml.find(close, a + open.size());
-    if (b == std::string_view::npos) break;
-    out.push_back(xml.substr(a + open.size(), b - a - open.size()));
-    pos = b + close.size();
-  }
-  return out;
-}
-
-std::string XmlText(std::string_view xml, std::string_view tag) {
-  auto e = XmlElements(xml, tag);
-  return e.empty() ? "" : DecodeEntities(e.front());
-}
 
 std::string S3Client::ObjectUrl(std::string_view key) const {
   return ep_.endpoint + "/" + UriEncode(ep_.bucket, false) + "/" + UriEncode(key, true);
@@ -108,8 +60,10 @@ S3Result<T> S3Client::Fail(std::string_view what, const HttpResponse& r) {
   if (r.curl_code != 0) {
     f.message = r.curl_error;
   } else {
-    f.s3_code = XmlText(r.body, "Code");
-    f.message = XmlText(r.body, "Message");
+    if (std::optional<S3ErrorDocument> e = ParseS3Error(r.body)) {
+      f.s3_code = std::move(e->code);
+      f.message = std::move(e->message);
+    }
   }
   return S3Result<T>{ToError(what, f), Classify(f), f.s3_code};
 }
@@ -133,12 +87,12 @@ S3Result<std::string> S3Client::PutObject(std::string_view key, const S3Body& bo
 S3Result<std::string> S3Client::CreateMultipartUpload(std::string_view key, std::stop_token stop) {
   HttpResponse r = Call("POST", ObjectUrl(key) + "?uploads=", "", false, std::move(stop));
   if (!IsOk(r)) return Fail<std::string>("CreateMultipartUpload " + std::string(key), r);
-  std::string id = XmlText(r.body, "UploadId");
-  if (id.empty())
+  Result<std::string> id = ParseInitiateMultipartUpload(r.body);
+  if (!id.ok())
     return {Error(ErrorCode::kUnavailable,
-                  "CreateMultipartUpload " + std::string(key) + ": no UploadId in the response"),
+                  "CreateMultipartUpload " + std::string(key) + ": " + id.error().message()),
             FailureClass::kTransient};
-  return {std::move(id)};
+  return {std::move(*id)};
 }
 
 S3Result<std::string> S3Client::UploadPart(std::string_view key, std::string_view upload_id,
@@ -169,15 +123,14 @@ S3Result<std::vector<S3Part>> S3Client::ListParts(std::string_view key, std::str
                             "&uploadId=" + UriEncode(upload_id, false);
     HttpResponse r = Call("GET", url, "", false, stop);
     if (!IsOk(r)) return Fail<std::vector<S3Part>>("ListParts " + std::string(key), r);
-    for (std::string_view p : XmlElements(r.body, "Part")) {
-      S3Part part;
-      part.part_number = static_cast<int>(ToInt(XmlText(p, "PartNumber")));
-      part.bytes = ToInt(XmlText(p, "Size"));
-      part.etag = std::string(StripQuotes(XmlText(p, "ETag")));
-      parts.push_back(std::move(part));
-    }
-    if (XmlText(r.body, "IsTruncated") != "true") return {std::move(parts)};
-    const int next = static_cast<int>(ToInt(XmlText(r.body, "NextPartNumberMarker")));
+    Result<S3PartsPage> listed = ParseListParts(r.body);
+    if (!listed.ok())
+      return {Error(ErrorCode::kUnavailable,
+                    "ListParts " + std::string(key) + ": " + listed.error().message()),
+              FailureClass::kTransient};
+    for (S3Part& part : listed->parts) parts.push_back(std::move(part));
+    if (!listed->truncated) return {std::move(parts)};
+    const int next = listed->next_marker;
     if (next <= marker) break;
     marker = next;
   }
@@ -200,12 +153,14 @@ S3Result<std::string> S3Client::CompleteMultipartUpload(std::string_view key,
   // A 200 can carry an <Error> (the server failed after it started answering): FLEETCLIP_S3_OK
   // checks the body, and a result without <CompleteMultipartUploadResult> is not a success either.
   if (!IsOk(r)) return Fail<std::string>("CompleteMultipartUpload " + std::string(key), r);
-  if (r.body.find("CompleteMultipartUploadResult") == std::string::npos)
+  Result<std::string> etag = ParseCompleteMultipartUpload(r.body);
+  if (!etag.ok())
     return {Error(ErrorCode::kUnavailable, "CompleteMultipartUpload " + std::string(key) +
-                                               ": 200 without a result document"),
+                                               ": 200 without a result document (" +
+                                               etag.error().message() + ")"),
             FailureClass::kTransient};
   // radosgw 16 answers with an empty <ETag>; HeadObject has the right one.
-  return {std::string(StripQuotes(XmlText(r.body, "ETag")))};
+  return {std::move(*etag)};
 }
 
 S3Result<bool> S3Client::AbortMultipartUpload(std::string_view key, std::string_view upload_id,
@@ -246,7 +201,8 @@ S3Result<bool> S3Client::DeleteObject(std::string_view key, std::stop_token stop
 S3Result<bool> S3Client::CreateBucket(std::stop_token stop) {
   HttpResponse r =
       Call("PUT", ep_.endpoint + "/" + UriEncode(ep_.bucket, false), "", false, std::move(stop));
-  if (!IsOk(r) && XmlText(r.body, "Code") != "BucketAlreadyOwnedByYou")
+  const std::optional<S3ErrorDocument> error = ParseS3Error(r.body);
+  if (!IsOk(r) && !(error && error->code == "BucketAlreadyOwnedByYou"))
     return Fail<bool>("CreateBucket " + ep_.bucket, r);
   return {true};
 }

@@ -3,8 +3,9 @@
 // `x-amz-content-sha256: UNSIGNED-PAYLOAD` (libcurl 7.88 does not add the header itself) and every
 // body a Content-MD5, so the server rejects a corrupted part instead of storing it. Queries are
 // written pre-sorted with explicit `=` (libcurl 7.88 mis-signs a bare `?uploads`). Any response
-// whose body is an <Error> document is an error, even with status 200. Not thread-safe: one
-// S3Client per thread (each owns a connection).
+// whose body is an <Error> document is an error, even with status 200. Response documents are read
+// by uploader/s3_xml.h (libexpat). Not thread-safe: one S3Client per thread (each owns a
+// connection).
 #pragma once
 
 #include <cstdint>
@@ -18,6 +19,7 @@
 #include "uploader/digest.h"
 #include "uploader/http_client.h"
 #include "uploader/retry_classifier.h"
+#include "uploader/s3_xml.h"
 
 namespace fleetclip::uploader {
 
@@ -25,12 +27,6 @@ struct S3Endpoint {
   std::string endpoint;  // "http://127.0.0.1:7480", no trailing slash
   std::string bucket;
   SigV4Key key;
-};
-
-struct S3Part {
-  int part_number = 0;
-  int64_t bytes = 0;
-  std::string etag;  // hex, no quotes
 };
 
 // A request body: bytes in memory, or the range [offset, offset + bytes) of an open file, which
@@ -117,10 +113,5 @@ class S3Client {
   S3Endpoint ep_;
   HttpClient http_;
 };
-
-// Minimal XML helpers for S3's flat documents: text of the first <tag>, and every <tag> element's
-// inner text, with the five predefined entities decoded.
-std::string XmlText(std::string_view xml, std::string_view tag);
-std::vector<std::string_view> XmlElements(std::string_view xml, std::string_view tag);
 
 }  // namespace fleetclip::uploader

@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 #include <random>
 
 #include "common/log_throttle.h"
 #include "uploader/digest.h"
 #include "uploader/retry_classifier.h"
 #include "uploader/s3_client.h"
+#include "uploader/s3_xml.h"
 
 namespace fleetclip::daemon::backend {
 namespace {
@@ -219,8 +221,10 @@ PollResult ConfigPoller::Fetch(std::stop_token stop) {
   }
   TransferFailure f{0, r.status, "", ""};
   if (m.s3) {
-    f.s3_code = uploader::XmlText(body, "Code");
-    f.message = uploader::XmlText(body, "Message");
+    if (std::optional<uploader::S3ErrorDocument> e = uploader::ParseS3Error(body)) {
+      f.s3_code = std::move(e->code);
+      f.message = std::move(e->message);
+    }
   }
   FailureClass c = uploader::Classify(f);
   if (c == FailureClass::kRefresh) {

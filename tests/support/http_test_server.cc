@@ -126,12 +126,25 @@ void HttpTestServer::Stop() {
   ::close(listen_fd_);
 }
 
-void HttpTestServer::Serve(const std::string& path, ServedResource resource) {
+// Fills in a strong ETag from the body when none is given, and the quotes around a bare one.
+static ServedResource WithEtag(ServedResource resource) {
   if (resource.send_etag && resource.etag.empty()) resource.etag = ComputeEtag(resource.body);
   if (resource.send_etag && !resource.etag.starts_with('"') && !resource.etag.starts_with("W/"))
     resource.etag = "\"" + resource.etag + "\"";
+  return resource;
+}
+
+void HttpTestServer::Serve(const std::string& path, ServedResource resource) {
+  resource = WithEtag(std::move(resource));
   std::lock_guard lock(mu_);
   served_[path] = std::move(resource);
+}
+
+void HttpTestServer::Respond(const std::string& method, const std::string& path,
+                             ServedResource resource) {
+  resource = WithEtag(std::move(resource));
+  std::lock_guard lock(mu_);
+  responses_[{method, path}] = std::move(resource);
 }
 
 std::string HttpTestServer::EtagOf(const std::string& path) const {
@@ -270,6 +283,7 @@ void HttpTestServer::HandleConnection(int fd) {
   ServedResource resource;
   bool found = false;
   int upload_status = 204;
+  bool custom = false;  // a Respond() answer for this method and path
   {
     std::lock_guard lock(mu_);
     for (auto it = faults_.begin(); it != faults_.end(); ++it) {
@@ -283,6 +297,11 @@ void HttpTestServer::HandleConnection(int fd) {
       resource = it->second;
       found = true;
     }
+    if (auto r = responses_.find({req.method, path}); r != responses_.end()) {
+      resource = r->second;
+      found = true;
+      custom = true;
+    }
     upload_status = upload_status_;
   }
 
@@ -295,16 +314,16 @@ void HttpTestServer::HandleConnection(int fd) {
     head = "Content-Length: 0\r\n";
     if (fault.retry_after_s >= 0)
       head += "Retry-After: " + std::to_string(fault.retry_after_s) + "\r\n";
-  } else if (req.method == "POST" || req.method == "PUT") {
+  } else if (!custom && (req.method == "POST" || req.method == "PUT")) {
     status = upload_status;
     if (status != 204) head = "Content-Length: 0\r\n";
-  } else if (!is_get) {
+  } else if (!is_get && !custom) {
     status = 405;
     head = "Content-Length: 0\r\n";
   } else if (!found) {
     status = 404;
     head = "Content-Length: 0\r\n";
-  } else if (resource.send_etag && !req.Header("if-none-match").empty() &&
+  } else if (!custom && resource.send_etag && !req.Header("if-none-match").empty() &&
              EtagMatches(req.Header("if-none-match"), resource.etag)) {
     status = 304;
     head = "ETag: " + resource.etag + "\r\n";
@@ -314,7 +333,7 @@ void HttpTestServer::HandleConnection(int fd) {
     head += "Content-Type: " + resource.content_type + "\r\n";
     head += resource.chunked ? std::string("Transfer-Encoding: chunked\r\n")
                              : "Content-Length: " + std::to_string(resource.body.size()) + "\r\n";
-    if (req.method == "GET") body = resource.body;
+    if (req.method != "HEAD") body = resource.body;
   }
   req.status = status;
   // Recorded before the answer goes out, so a client that has its answer finds its request here.

@@ -87,6 +87,10 @@ class HttpTestServer {
     r.body = std::move(body);
     Serve(path, std::move(r));
   }
+  // Requests with `method` ("POST", "PUT", "HEAD", …) for `path` answer 200 with `resource`
+  // (its ETag header, its body unless HEAD) from now on, before any other rule but a fault: an
+  // S3-like answer to a POST, or a HEAD whose size differs from the GET body's.
+  void Respond(const std::string& method, const std::string& path, ServedResource resource);
   // The ETag `path` is served with, quotes included ("" when none or not served).
   std::string EtagOf(const std::string& path) const;
 
@@ -123,10 +127,12 @@ class HttpTestServer {
   mutable std::condition_variable cv_;  // an answer ended, or stopping_ was set (under mu_)
   std::atomic<bool> stopping_{false};
   std::map<std::string, ServedResource> served_;  // guarded by mu_; etag filled in
-  std::vector<FaultState> faults_;                // guarded by mu_
-  int upload_status_ = 204;                       // guarded by mu_
-  std::vector<RecordedRequest> requests_;         // guarded by mu_
-  size_t finished_ = 0;                           // guarded by mu_: requests whose answer has ended
+  // (method, path) → answer; guarded by mu_; etag filled in
+  std::map<std::pair<std::string, std::string>, ServedResource> responses_;
+  std::vector<FaultState> faults_;         // guarded by mu_
+  int upload_status_ = 204;                // guarded by mu_
+  std::vector<RecordedRequest> requests_;  // guarded by mu_
+  size_t finished_ = 0;                    // guarded by mu_: requests whose answer has ended
   std::thread thread_;
 };
 
