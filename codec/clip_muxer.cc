@@ -86,6 +86,9 @@ Status WriteMp4(const Snapshot& snap, AvioSink& sink, const std::string& name, M
   if (ret < 0) return AvError("mp4 muxer for " + name, ret);
   out->pb = io.get();
   out->flags |= AVFMT_FLAG_CUSTOM_IO;
+  // Left at "auto", libavformat flushes the I/O buffer after every packet (one write per frame);
+  // with 0 the buffer above fills first.
+  out->flush_packets = 0;
 
   AVStream* st = avformat_new_stream(out.get(), nullptr);
   if (st == nullptr) return Error(ErrorCode::kInternal, "avformat_new_stream failed");
