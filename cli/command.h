@@ -1,6 +1,6 @@
 // The contract between the `fleetclip` dispatcher (main.cc) and its subcommands: each command is
 // one file with one Run function that gets its arguments and the platform main built (clock,
-// logger, output streams). Exit codes are shared by all commands.
+// logger, output streams, the file system seam). Exit codes are shared by all commands.
 #pragma once
 
 #include <ostream>
@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "common/clock.h"
+#include "common/file_system.h"
 #include "common/log.h"
 
 namespace fleetclip::cli {
@@ -19,8 +20,9 @@ inline constexpr int kExitUsage = 2;
 struct CommandContext {
   const Clock& clock;
   const Logger& log;
-  std::ostream& out;  // results for people and scripts
-  std::ostream& err;  // usage and error messages
+  std::ostream& out;                  // results for people and scripts
+  std::ostream& err;                  // usage and error messages
+  FileSystem* file_system = nullptr;  // the queue's files when a command opens it; null = POSIX
 };
 
 struct Command {

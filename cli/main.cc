@@ -39,7 +39,8 @@ int main(int argc, char** argv) {
   RealClock clock;
   FdLogSink log_sink(2);
   Logger log(log_sink, LogLevel::kWarning);
-  CommandContext ctx{clock, log, std::cout, std::cerr};
+  PosixFileSystem file_system;
+  CommandContext ctx{clock, log, std::cout, std::cerr, &file_system};
 
   // Dispatch on the first argument.
   std::vector<std::string_view> args(argv + 1, argv + argc);

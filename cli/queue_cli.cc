@@ -102,6 +102,7 @@ std::unique_ptr<queue::ClipStore> OpenStoreForCli(const QueueArgs& args, bool wr
   o.read_only = !writable;
   o.recover = false;
   o.reserve_bytes = 0;
+  o.file_system = ctx.file_system;
   if (writable && !fs::exists(args.state_dir / "queue.db")) {
     Fail(cmd, ctx,
          Error(ErrorCode::kNotFound,

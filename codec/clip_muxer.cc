@@ -1,10 +1,9 @@
-// MP4 remux of a ring snapshot, written through our own AVIOContext over a file descriptor so that
-// the file can be fsynced and so that write errors keep their errno (ENOSPC stays kNoSpace).
+// MP4 remux of a ring snapshot, written through our own AVIOContext whose writes go to a
+// WritableFile of the FileSystem seam, so that the file can be fsynced, a test can fail any write,
+// and a write error keeps its errno and names the file (ENOSPC stays kNoSpace).
 #include "codec/clip_muxer.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <optional>
@@ -23,31 +22,47 @@ namespace {
 
 constexpr int kIoBufferBytes = 1 << 20;  // large writes: fewer syscalls when cutting big clips
 
+// Where the muxer's bytes go: a position-tracking view of one WritableFile. The first write error
+// is kept as our own Error (FFmpeg only sees AVERROR(EIO) or similar).
+struct AvioSink {
+  WritableFile* file;
+  int64_t pos = 0;
+  int64_t size = 0;
+  std::optional<Error> error{};
+};
+
 // FFmpeg 5.1 declares the write callback with a non-const buffer.
-int WriteToFd(void* opaque, uint8_t* buf, int size) {
-  const int fd = *static_cast<int*>(opaque);
-  int done = 0;
-  while (done < size) {
-    ssize_t n = ::write(fd, buf + done, static_cast<size_t>(size - done));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return AVERROR(errno);
-    }
-    done += static_cast<int>(n);
+int WriteToFile(void* opaque, uint8_t* buf, int size) {
+  auto* sink = static_cast<AvioSink*>(opaque);
+  if (sink->error) return AVERROR(EIO);
+  Status s = sink->file->WriteAt(
+      sink->pos, std::string_view(reinterpret_cast<const char*>(buf), static_cast<size_t>(size)));
+  if (!s.ok()) {
+    sink->error = s.error();
+    return s.error().code() == ErrorCode::kNoSpace ? AVERROR(ENOSPC) : AVERROR(EIO);
   }
+  sink->pos += size;
+  sink->size = std::max(sink->size, sink->pos);
   return size;
 }
 
-int64_t SeekFd(void* opaque, int64_t offset, int whence) {
-  const int fd = *static_cast<int*>(opaque);
-  if (whence == AVSEEK_SIZE) {
-    off_t cur = ::lseek(fd, 0, SEEK_CUR);
-    off_t end = ::lseek(fd, 0, SEEK_END);
-    ::lseek(fd, cur, SEEK_SET);
-    return end < 0 ? AVERROR(errno) : end;
+int64_t SeekFile(void* opaque, int64_t offset, int whence) {
+  auto* sink = static_cast<AvioSink*>(opaque);
+  switch (whence & ~AVSEEK_FORCE) {
+    case AVSEEK_SIZE:
+      return sink->size;
+    case SEEK_SET:
+      sink->pos = offset;
+      return sink->pos;
+    case SEEK_CUR:
+      sink->pos += offset;
+      return sink->pos;
+    case SEEK_END:
+      sink->pos = sink->size + offset;
+      return sink->pos;
+    default:
+      return AVERROR(EINVAL);
   }
-  off_t r = ::lseek(fd, offset, whence & ~AVSEEK_FORCE);
-  return r < 0 ? AVERROR(errno) : r;
 }
 
 void FreeAvio(AVIOContext* io) {
@@ -56,12 +71,11 @@ void FreeAvio(AVIOContext* io) {
 }
 using AvioPtr = UniqueHandle<AVIOContext, FreeAvio>;
 
-// Writes the MP4 into `fd`. Returns the number of packets written and the presentation span.
-Status WriteMp4(const Snapshot& snap, int fd, const std::string& name, MuxedClip& clip) {
-  int fd_copy = fd;
+// Writes the MP4 into `sink`. Returns the number of packets written and the presentation span.
+Status WriteMp4(const Snapshot& snap, AvioSink& sink, const std::string& name, MuxedClip& clip) {
   auto* buffer = static_cast<uint8_t*>(av_malloc(kIoBufferBytes));
   if (buffer == nullptr) return Error(ErrorCode::kInternal, "out of memory for the mux buffer");
-  AvioPtr io(avio_alloc_context(buffer, kIoBufferBytes, 1, &fd_copy, nullptr, WriteToFd, SeekFd));
+  AvioPtr io(avio_alloc_context(buffer, kIoBufferBytes, 1, &sink, nullptr, WriteToFile, SeekFile));
   if (io == nullptr) {
     av_free(buffer);
     return Error(ErrorCode::kInternal, "avio_alloc_context failed");
@@ -72,6 +86,9 @@ Status WriteMp4(const Snapshot& snap, int fd, const std::string& name, MuxedClip
   if (ret < 0) return AvError("mp4 muxer for " + name, ret);
   out->pb = io.get();
   out->flags |= AVFMT_FLAG_CUSTOM_IO;
+  // Left at "auto", libavformat flushes the I/O buffer after every packet (one write per frame);
+  // with 0 the buffer above fills first.
+  out->flush_packets = 0;
 
   AVStream* st = avformat_new_stream(out.get(), nullptr);
   if (st == nullptr) return Error(ErrorCode::kInternal, "avformat_new_stream failed");
@@ -136,7 +153,7 @@ Status WriteMp4(const Snapshot& snap, int fd, const std::string& name, MuxedClip
 
 }  // namespace
 
-Result<MuxedClip> MuxClip(const Snapshot& snap, const std::filesystem::path& path) {
+Result<MuxedClip> MuxClip(FileSystem& fs, const Snapshot& snap, const std::filesystem::path& path) {
   if (snap.info == nullptr || snap.empty()) {
     return Error(ErrorCode::kInvalidArgument,
                  "no video for " + path.string() + ": the snapshot is empty");
@@ -146,36 +163,49 @@ Result<MuxedClip> MuxClip(const Snapshot& snap, const std::filesystem::path& pat
                  "snapshot for " + path.string() + " does not start on a keyframe");
   }
   const std::filesystem::path tmp = TempPathFor(path);
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-  if (!fd.valid()) return ErrnoError("create " + tmp.string(), errno);
+  auto file = fs.NewWritableFile(tmp);
+  if (!file.ok()) return file.error();
 
   MuxedClip clip;
   clip.path = path;
   clip.first_time = snap.first_time();
   clip.last_time = snap.last_time();
-  Status s = WriteMp4(snap, fd.get(), path.string(), clip);
-  if (s.ok() && ::fsync(fd.get()) != 0) s = ErrnoError("fsync " + tmp.string(), errno);
-  if (s.ok()) {
-    const off_t size = ::lseek(fd.get(), 0, SEEK_END);
-    clip.bytes = size;
-    if (::close(fd.Release()) != 0) s = ErrnoError("close " + tmp.string(), errno);
-  }
-  if (s.ok()) s = RenameDurably(tmp, path);
+  AvioSink sink{file->get()};
+  Status s = WriteMp4(snap, sink, path.string(), clip);
+  // The file system's own error names the file and the call; FFmpeg's only says "EIO".
+  if (sink.error) s = *sink.error;
+  if (s.ok()) s = (*file)->Sync();
+  if (s.ok()) s = (*file)->Close();
+  file->reset();
+  clip.bytes = sink.size;
+  if (s.ok()) s = RenameDurably(fs, tmp, path);
   if (!s.ok()) {
-    ::unlink(tmp.c_str());
+    (void)fs.Unlink(tmp);  // after a failed rename the temp name may already be gone
     return s.error();
   }
   return clip;
 }
 
+Result<MuxedClip> MuxClip(const Snapshot& snap, const std::filesystem::path& path) {
+  PosixFileSystem posix;
+  return MuxClip(posix, snap, path);
+}
+
 std::vector<Result<MuxedClip>> MuxClips(const std::vector<Snapshot>& snapshots,
+                                        const std::vector<std::filesystem::path>& paths,
+                                        int parallelism) {
+  PosixFileSystem posix;
+  return MuxClips(posix, snapshots, paths, parallelism);
+}
+
+std::vector<Result<MuxedClip>> MuxClips(FileSystem& fs, const std::vector<Snapshot>& snapshots,
                                         const std::vector<std::filesystem::path>& paths,
                                         int parallelism) {
   std::vector<std::optional<Result<MuxedClip>>> slots(snapshots.size());
   std::atomic<size_t> next{0};
   auto worker = [&] {
     for (size_t i; (i = next.fetch_add(1)) < snapshots.size();) {
-      slots[i].emplace(i < paths.size() ? MuxClip(snapshots[i], paths[i])
+      slots[i].emplace(i < paths.size() ? MuxClip(fs, snapshots[i], paths[i])
                                         : Result<MuxedClip>(Error(ErrorCode::kInvalidArgument,
                                                                   "no path for snapshot")));
     }

@@ -1,8 +1,8 @@
-// Temp file, fsync, rename, fsync directory. See common/durable_file.h.
+// Temp file, fsync, rename, fsync directory, all through the FileSystem seam. See
+// common/durable_file.h.
 #include "common/durable_file.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -34,53 +34,90 @@ static fs::path DirOf(const fs::path& p) {
   return dir.empty() ? fs::path(".") : dir;
 }
 
-Status RenameDurably(const fs::path& from, const fs::path& to) {
-  if (::rename(from.c_str(), to.c_str()) != 0) {
-    return ErrnoError("rename " + from.string() + " to " + to.string(), errno);
-  }
-  if (Status s = FsyncPath(DirOf(to)); !s.ok()) return s;
-  if (DirOf(from) != DirOf(to)) return FsyncPath(DirOf(from));
+Status RenameDurably(FileSystem& disk, const fs::path& from, const fs::path& to) {
+  if (Status s = disk.Rename(from, to); !s.ok()) return s;
+  if (Status s = disk.SyncDir(DirOf(to)); !s.ok()) return s;
+  if (DirOf(from) != DirOf(to)) return disk.SyncDir(DirOf(from));
   return Ok();
 }
 
-Status WriteFileDurably(const fs::path& path, std::string_view data) {
+Status WriteFileDurably(FileSystem& disk, const fs::path& path, std::string_view data) {
   const fs::path tmp = TempPathFor(path);
-  auto fail = [&](Error e) -> Status {
-    ::unlink(tmp.c_str());
-    return e;
-  };
-  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-  if (!fd.valid()) return ErrnoError("create " + tmp.string(), errno);
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd.get(), data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail(ErrnoError("write " + tmp.string(), errno));
-    }
-    done += static_cast<size_t>(n);
+  auto file = disk.NewWritableFile(tmp);
+  if (!file.ok()) return file.error();
+  Status s = (*file)->WriteAt(0, data);
+  if (s.ok()) s = (*file)->Sync();
+  if (s.ok()) s = (*file)->Close();
+  file->reset();
+  if (s.ok()) s = RenameDurably(disk, tmp, path);
+  if (!s.ok()) {
+    // The temp name is ours alone; after a failed rename it may already be gone.
+    (void)disk.Unlink(tmp);
+    return s;
   }
-  if (::fsync(fd.get()) != 0) return fail(ErrnoError("fsync " + tmp.string(), errno));
-  if (::close(fd.Release()) != 0) return fail(ErrnoError("close " + tmp.string(), errno));
-  if (Status s = RenameDurably(tmp, path); !s.ok()) return fail(s.error());
   return Ok();
 }
 
-Status CreateDirsDurably(const fs::path& dir) {
+Status CreateDirsDurably(FileSystem& disk, const fs::path& dir) {
   std::vector<fs::path> created;
   fs::path p;
   for (const auto& part : dir) {
     p /= part;
-    if (::mkdir(p.c_str(), 0755) == 0) {
+    if (Status s = disk.MakeDir(p); s.ok()) {
       created.push_back(p);
-    } else if (errno != EEXIST) {
-      return ErrnoError("mkdir " + p.string(), errno);
+    } else if (s.error().code() != ErrorCode::kAlreadyExists) {
+      return s;
     }
   }
   for (const auto& c : created) {
-    if (Status s = FsyncPath(DirOf(c)); !s.ok()) return s;
+    if (Status s = disk.SyncDir(DirOf(c)); !s.ok()) return s;
   }
   return Ok();
+}
+
+Status RemoveTree(FileSystem& disk, const fs::path& path) {
+  auto st = disk.Stat(path);
+  if (!st.ok()) return st.error().code() == ErrorCode::kNotFound ? Ok() : Status(st.error());
+  if (!st->is_dir) return disk.Unlink(path);
+  auto entries = disk.ListDir(path);
+  if (!entries.ok()) return entries.error();
+  for (const DirEntry& e : *entries) {
+    Status s = e.is_dir ? RemoveTree(disk, path / e.name) : disk.Unlink(path / e.name);
+    if (!s.ok() && s.error().code() != ErrorCode::kNotFound) return s;
+  }
+  return disk.RemoveDir(path);
+}
+
+Result<std::string> ReadWholeFile(FileSystem& disk, const fs::path& path, size_t max_bytes) {
+  auto file = disk.NewReadableFile(path);
+  if (!file.ok()) return file.error();
+  std::string out;
+  char buf[64 << 10];
+  while (true) {
+    auto n = (*file)->Read(buf, sizeof buf);
+    if (!n.ok()) return n.error();
+    if (*n == 0) return out;
+    if (out.size() + *n > max_bytes) {
+      return Error(ErrorCode::kInvalidArgument,
+                   path.string() + " is over the limit of " + std::to_string(max_bytes) + " bytes");
+    }
+    out.append(buf, *n);
+  }
+}
+
+Status RenameDurably(const fs::path& from, const fs::path& to) {
+  PosixFileSystem posix;
+  return RenameDurably(posix, from, to);
+}
+
+Status WriteFileDurably(const fs::path& path, std::string_view data) {
+  PosixFileSystem posix;
+  return WriteFileDurably(posix, path, data);
+}
+
+Status CreateDirsDurably(const fs::path& dir) {
+  PosixFileSystem posix;
+  return CreateDirsDurably(posix, dir);
 }
 
 }  // namespace fleetclip

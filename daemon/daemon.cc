@@ -92,6 +92,8 @@ std::string FormatWindow(int64_t pre_ms, int64_t post_ms) {
 
 struct Daemon::Impl {
   DaemonOptions options;
+  PosixFileSystem posix_fs;  // used when options.file_system is null
+  FileSystem& files;         // the queue's, the budget's and the fleet-config store's seam
   const Clock& clock;
   Logger log;
   ServiceNotifier notifier;
@@ -114,7 +116,7 @@ struct Daemon::Impl {
   // the daemon runs, so the CLI knows to ask it rather than write queue.db itself.
   std::optional<queue::WriterLock> writer_lock;
   std::unique_ptr<queue::ClipStore> store;
-  queue::StatvfsDiskSpace disk;
+  queue::FileSystemDiskSpace disk{files};
   std::unique_ptr<queue::StorageBudget> budget;
   std::unique_ptr<CameraSet> cameras;
   std::unique_ptr<triggers::SignalCatalog> catalog;
@@ -140,7 +142,10 @@ struct Daemon::Impl {
   UniqueFd signal_fd;
 
   Impl(DaemonOptions o, const Clock& c, LogSink& sink)
-      : options(std::move(o)), clock(c), log(sink) {}
+      : options(std::move(o)),
+        files(options.file_system != nullptr ? *options.file_system : posix_fs),
+        clock(c),
+        log(sink) {}
 
   Status Build();
   Status ApplyEffective(const config::EffectiveConfig& effective);  // requires config_mu
@@ -189,7 +194,7 @@ Status Daemon::Impl::Build() {
   log = log.WithFields({{"vehicle", base.vehicle_id()}});
   log.Notice("starting",
              {{"version", options.software_version}, {"config", options.config_path.string()}});
-  fleet_store = std::make_unique<config::FleetConfigStore>(base.state_dir(), log);
+  fleet_store = std::make_unique<config::FleetConfigStore>(files, base.state_dir(), log);
 
   // Open the queue: creates, migrates, checks and recovers the state directory.
   std::error_code ec;
@@ -203,6 +208,7 @@ Status Daemon::Impl::Build() {
   writer_lock.emplace(std::move(*locked));
   queue::StoreOptions so;
   so.state_dir = base.state_dir();
+  so.file_system = &files;
   auto opened = queue::ClipStore::Open(so, clock, log);
   if (!opened.ok()) return opened.error().WithContext("open queue in " + base.state_dir());
   store = std::move(*opened);

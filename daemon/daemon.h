@@ -19,6 +19,7 @@
 #include <string>
 
 #include "common/clock.h"
+#include "common/file_system.h"
 #include "common/log.h"
 #include "common/result.h"
 
@@ -28,6 +29,9 @@ struct DaemonOptions {
   std::filesystem::path config_path;
   std::string software_version;
   Nanos status_interval = std::chrono::seconds(15);  // STATUS=, metrics textfile
+  // The seam for the queue's files, the storage budget's statvfs and the fleet-config store;
+  // borrowed, must outlive the daemon. nullptr: the POSIX file system.
+  FileSystem* file_system = nullptr;
 };
 
 class Daemon {

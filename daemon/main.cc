@@ -73,9 +73,14 @@ int main(int argc, char** argv) {
     log.Error("start_failed", {{"error", s.error().ToString()}});
     return 1;
   }
+  // The platform the daemon borrows: the clock and the file system its queue and configs use.
   RealClock clock;
-  Result<std::unique_ptr<daemon::Daemon>> d = daemon::Daemon::Create(
-      {.config_path = config_path, .software_version = FLEETCLIP_VERSION}, clock, sink);
+  PosixFileSystem file_system;
+  Result<std::unique_ptr<daemon::Daemon>> d =
+      daemon::Daemon::Create({.config_path = config_path,
+                              .software_version = FLEETCLIP_VERSION,
+                              .file_system = &file_system},
+                             clock, sink);
   if (!d.ok()) {
     log.Error("start_failed", {{"error", d.error().ToString()}});
     return d.error().code() == ErrorCode::kInvalidArgument ? kExitConfig : 1;

@@ -191,10 +191,10 @@ Status ClipStore::Impl::RemoveBundleLocked(std::string_view id, AfterRemoval aft
   if (!marked.ok()) return marked;
   // 2. Unlink the files and the folder, then make the removal durable.
   const fs::path dir = clips_dir_ / std::string(id);
-  std::error_code ec;
-  fs::remove_all(dir, ec);
-  if (ec) return ErrnoError("remove clip folder " + dir.string(), ec.value());
-  if (Status s = FsyncPath(clips_dir_); !s.ok()) return s;
+  if (Status s = RemoveTree(fs_, dir); !s.ok())
+    return s.error().WithContext("remove clip " + std::string(id));
+  if (Status s = fs_.SyncDir(clips_dir_); !s.ok())
+    return s.error().WithContext("remove clip " + std::string(id));
   // 3. Delete the row or keep it without local files.
   if (Status s = FinishRemovalLocked(id, after); !s.ok()) return s;
   RefillReserveLocked();
@@ -204,10 +204,12 @@ Status ClipStore::Impl::RemoveBundleLocked(std::string_view id, AfterRemoval aft
 void ClipStore::Impl::RefillReserveLocked() {
   if (options_.read_only || options_.reserve_bytes <= 0) return;
   const fs::path path = options_.state_dir / "reserve";
-  std::error_code ec;
-  if (fs::exists(path, ec)) return;
-  if (Status s =
-          WriteFileDurably(path, std::string(static_cast<size_t>(options_.reserve_bytes), '\0'));
+  if (auto st = fs_.Stat(path); st.ok() || st.error().code() != ErrorCode::kNotFound) {
+    if (!st.ok()) log_.Warn("reserve_not_refilled", {{"error", st.error().ToString()}});
+    return;  // there already, or unknowable now: the next removal tries again
+  }
+  if (Status s = WriteFileDurably(fs_, path,
+                                  std::string(static_cast<size_t>(options_.reserve_bytes), '\0'));
       !s.ok()) {
     log_.Warn("reserve_not_refilled", {{"error", s.error().ToString()}});
   }
@@ -215,8 +217,8 @@ void ClipStore::Impl::RefillReserveLocked() {
 
 bool ClipStore::Impl::ReleaseReserveLocked() {
   const fs::path path = options_.state_dir / "reserve";
-  if (::unlink(path.c_str()) != 0) return false;
-  (void)FsyncPath(options_.state_dir);
+  if (!fs_.Unlink(path).ok()) return false;
+  (void)fs_.SyncDir(options_.state_dir);
   log_.Warn("reserve_released", {{"bytes", options_.reserve_bytes}});
   return true;
 }
@@ -225,6 +227,7 @@ ClipStore::ClipStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ClipStore::~ClipStore() = default;
 
 const fs::path& ClipStore::clips_dir() const { return impl_->clips_dir_; }
+FileSystem& ClipStore::file_system() const { return impl_->fs_; }
 fs::path ClipStore::ClipDir(std::string_view id) const {
   return impl_->clips_dir_ / std::string(id);
 }
@@ -233,7 +236,9 @@ Result<std::unique_ptr<ClipStore>> ClipStore::Open(const StoreOptions& options, 
                                                    const Logger& log) {
   const fs::path db_path = options.state_dir / "queue.db";
   if (!options.read_only) {
-    if (Status s = CreateDirsDurably(options.state_dir / "clips" / ".tmp"); !s.ok()) {
+    PosixFileSystem posix;
+    FileSystem& disk = options.file_system != nullptr ? *options.file_system : posix;
+    if (Status s = CreateDirsDurably(disk, options.state_dir / "clips" / ".tmp"); !s.ok()) {
       return s.error().WithContext("open clip store");
     }
   } else if (!fs::exists(db_path)) {

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/file_system.h"
 #include "common/log.h"
 #include "common/result.h"
 
@@ -133,6 +134,9 @@ struct StoreOptions {
   // A file of this size kept at <state_dir>/reserve and given up when the disk is so full that
   // SQLite cannot even record a deletion; refilled once space returns. 0 = none.
   int64_t reserve_bytes = 4 << 20;
+  // Every operation on clips/, the reserve and recovery's reads goes through it (DESIGN.md §10);
+  // borrowed, must outlive the store. nullptr: the POSIX file system.
+  FileSystem* file_system = nullptr;
 };
 
 class ClipStore {
@@ -147,6 +151,8 @@ class ClipStore {
   ClipStore& operator=(const ClipStore&) = delete;
 
   const std::filesystem::path& clips_dir() const;
+  // The seam the store writes clips/ through; the clip writer writes its folders through it too.
+  FileSystem& file_system() const;
   std::filesystem::path ClipDir(std::string_view id) const;
 
   // ---- writer side (queue/ClipWriter) ----

@@ -21,7 +21,11 @@ inline constexpr const char* kClipColumns =
 class ClipStore::Impl {
  public:
   Impl(Db db, StoreOptions options, const Clock& clock, const Logger& log)
-      : db_(std::move(db)), options_(std::move(options)), clock_(clock), log_(log) {
+      : db_(std::move(db)),
+        options_(std::move(options)),
+        fs_(options_.file_system != nullptr ? *options_.file_system : posix_),
+        clock_(clock),
+        log_(log) {
     clips_dir_ = options_.state_dir / "clips";
   }
 
@@ -56,6 +60,8 @@ class ClipStore::Impl {
 
   Db db_;
   const StoreOptions options_;
+  PosixFileSystem posix_;  // used when options_.file_system is null
+  FileSystem& fs_;         // every file operation on clips/ and the reserve
   std::filesystem::path clips_dir_;
   const Clock& clock_;
   const Logger& log_;

@@ -6,12 +6,14 @@
 //   4. rows that claim local files whose folder or files are missing or of the wrong size -> lost;
 //   5. folders with no row: adopt when manifest.pb lists files that are all present with their
 //      sha256 (the crash came between the rename and the insert), else remove.
-#include <fstream>
+// Every file operation goes through the store's FileSystem. An I/O error while checking is never
+// taken for a missing or corrupt file: recovery stops with the error and removes nothing it could
+// not read (a clip is marked lost, or an orphan removed, only on kNotFound or a failed check).
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "common/durable_file.h"
+#include "common/file_system.h"
 #include "queue/clip_id.h"
 #include "queue/clip_store_impl.h"
 #include "queue/manifest.h"
@@ -22,13 +24,21 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// A manifest lists a handful of files; anything near this size is not one of ours.
+constexpr size_t kMaxManifestBytes = 1 << 20;
+
+// What a failed check means: the folder is not a whole clip (kNotFound, kCorruption), or the
+// check itself could not run (anything else: I/O, no space).
+bool ProvesIncomplete(const Error& e) {
+  return e.code() == ErrorCode::kNotFound || e.code() == ErrorCode::kCorruption ||
+         e.code() == ErrorCode::kInvalidArgument;
+}
+
 // The clip's files as listed in its manifest, all present with their size and sha256.
-Result<ClipRecord> AdoptableRecord(const fs::path& dir) {
-  std::ifstream in(dir / std::string(kManifestName), std::ios::binary);
-  if (!in) return Error(ErrorCode::kNotFound, "no manifest.pb");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string bytes = ss.str();
+Result<ClipRecord> AdoptableRecord(FileSystem& fs, const fs::path& dir) {
+  auto read = ReadWholeFile(fs, dir / std::string(kManifestName), kMaxManifestBytes);
+  if (!read.ok()) return read.error();
+  const std::string& bytes = *read;
   proto::ClipManifest m;
   if (!m.ParseFromString(bytes)) return Error(ErrorCode::kCorruption, "manifest.pb does not parse");
   if (Status s = CheckManifest(m); !s.ok()) return s.error();  // before any name becomes a path
@@ -37,7 +47,7 @@ Result<ClipRecord> AdoptableRecord(const fs::path& dir) {
   }
   std::map<std::string, FileDigests> digests;  // by name; the part MD5s come with the same read
   for (const auto& f : m.files()) {
-    auto d = FileDigestsOf(dir / f.name(), kPartDigestBytes);
+    auto d = FileDigestsOf(fs, dir / f.name(), kPartDigestBytes);
     if (!d.ok()) return d.error();
     if (d->sha256_hex != BytesToHex(f.sha256())) {
       return Error(ErrorCode::kCorruption, f.name() + " fails its sha256");
@@ -54,11 +64,16 @@ Result<ClipRecord> AdoptableRecord(const fs::path& dir) {
   return rec;
 }
 
-bool FilesIntact(const fs::path& dir, const std::vector<FileRecord>& files) {
+// Whether every file is there with its size; an error when that cannot be told.
+Result<bool> FilesIntact(FileSystem& fs, const fs::path& dir,
+                         const std::vector<FileRecord>& files) {
   for (const FileRecord& f : files) {
-    std::error_code ec;
-    const auto size = fs::file_size(dir / f.name, ec);
-    if (ec || static_cast<int64_t>(size) != f.bytes) return false;
+    auto st = fs.Stat(dir / f.name);
+    if (!st.ok()) {
+      if (st.error().code() == ErrorCode::kNotFound) return false;
+      return st.error();
+    }
+    if (st->is_dir || st->bytes != f.bytes) return false;
   }
   return true;
 }
@@ -84,15 +99,15 @@ Status ClipStore::Impl::RecoverLocked() {
   }
   // 2. The temp area.
   const fs::path tmp = clips_dir_ / ".tmp";
-  std::error_code ec;
+  auto tmp_entries = fs_.ListDir(tmp);
+  if (!tmp_entries.ok()) return tmp_entries.error();
   int removed_tmp = 0;
-  for (const auto& e : fs::directory_iterator(tmp, ec)) {
-    fs::remove_all(e.path(), ec);
-    if (ec) return ErrnoError("remove " + e.path().string(), ec.value());
+  for (const DirEntry& e : *tmp_entries) {
+    if (Status s = RemoveTree(fs_, tmp / e.name); !s.ok()) return s;
     ++removed_tmp;
   }
   if (removed_tmp > 0) {
-    if (Status s = FsyncPath(tmp); !s.ok()) return s;
+    if (Status s = fs_.SyncDir(tmp); !s.ok()) return s;
     log_.Notice("recovery_removed_temp", {{"entries", removed_tmp}});
   }
   // 3. Uploads in flight.
@@ -118,7 +133,9 @@ Status ClipStore::Impl::RecoverLocked() {
     for (const std::string& id : ids) {
       auto clip = GetLocked(id, true);
       if (!clip.ok()) return clip.error();
-      if (FilesIntact(clips_dir_ / id, clip->files)) {
+      auto intact = FilesIntact(fs_, clips_dir_ / id, clip->files);
+      if (!intact.ok()) return intact.error();
+      if (*intact) {
         live.insert(id);
         continue;
       }
@@ -129,12 +146,18 @@ Status ClipStore::Impl::RecoverLocked() {
   }
   // 5. Folders without a live row: adopt or remove.
   bool removed_any = false;
-  for (const auto& e : fs::directory_iterator(clips_dir_, ec)) {
-    const std::string name = e.path().filename().string();
+  auto entries = fs_.ListDir(clips_dir_);
+  if (!entries.ok()) return entries.error();
+  for (const DirEntry& e : *entries) {
+    const std::string& name = e.name;
+    const fs::path path = clips_dir_ / name;
     if (name == ".tmp" || live.contains(name)) continue;
     auto row = GetLocked(name, false);
     if (!row.ok() && row.error().code() == ErrorCode::kNotFound && IsClipId(name)) {
-      auto rec = AdoptableRecord(e.path());
+      auto rec = AdoptableRecord(fs_, path);
+      if (!rec.ok() && !ProvesIncomplete(rec.error())) {
+        return rec.error().WithContext("check orphan clip " + name);
+      }
       if (rec.ok()) {
         if (rec->created_unix_ms == 0) rec->created_unix_ms = ClipIdUnixMs(name).value_or(0);
         if (Status s = InsertClipLocked(*rec); !s.ok()) return s;
@@ -145,14 +168,12 @@ Status ClipStore::Impl::RecoverLocked() {
     } else if (!row.ok() && row.error().code() != ErrorCode::kNotFound) {
       return row.error();
     } else {
-      log_.Warn("recovery_removed_orphan",
-                {{"path", e.path().string()}, {"reason", "no live row"}});
+      log_.Warn("recovery_removed_orphan", {{"path", path.string()}, {"reason", "no live row"}});
     }
-    fs::remove_all(e.path(), ec);
-    if (ec) return ErrnoError("remove " + e.path().string(), ec.value());
+    if (Status s = RemoveTree(fs_, path); !s.ok()) return s;
     removed_any = true;
   }
-  if (removed_any) return FsyncPath(clips_dir_);
+  if (removed_any) return fs_.SyncDir(clips_dir_);
   return Ok();
 }
 

@@ -126,8 +126,10 @@ Result<ClipRecord> ClipWriter::Write(const ClipJob& job) {
   const fs::path tmp = store_.clips_dir() / ".tmp" / id;
   auto r = WriteInto(job, id, tmp);
   if (!r.ok()) {
-    std::error_code ec;
-    fs::remove_all(tmp, ec);
+    // Best effort: what is left in .tmp is removed by recovery at the next start.
+    if (Status s = RemoveTree(store_.file_system(), tmp); !s.ok()) {
+      log_.Warn("clip_temp_not_removed", {{"clip", id}, {"error", s.error().ToString()}});
+    }
     if (r.error().code() == ErrorCode::kNoSpace) budget_.CountDropped(id);
     log_.Error("clip_not_written", {{"clip", id}, {"error", r.error().ToString()}});
   }
@@ -137,7 +139,10 @@ Result<ClipRecord> ClipWriter::Write(const ClipJob& job) {
 Result<ClipRecord> ClipWriter::WriteInto(const ClipJob& job, const std::string& id,
                                          const fs::path& tmp) {
   const triggers::ClipRequest& req = job.request;
-  if (Status s = CreateDirsDurably(tmp); !s.ok()) return s.error();
+  FileSystem& disk = store_.file_system();
+  // clips/.tmp/ exists since the store opened; the new folder's entry is made durable in it.
+  if (Status s = disk.MakeDir(tmp); !s.ok()) return s.error();
+  if (Status s = disk.SyncDir(tmp.parent_path()); !s.ok()) return s.error();
   proto::ClipManifest m;
   m.set_format_version(1);
   m.set_clip_id(id);
@@ -180,12 +185,12 @@ Result<ClipRecord> ClipWriter::WriteInto(const ClipJob& job, const std::string& 
     names.push_back(job.cameras[i]);
     paths.push_back(tmp / (job.cameras[i] + ".mp4"));
   }
-  auto muxed = MuxClips(snapshots, paths, std::max(1, options_.mux_parallelism));
+  auto muxed = MuxClips(disk, snapshots, paths, std::max(1, options_.mux_parallelism));
   std::map<std::string, FileDigests> part_md5s;  // by file name
   for (size_t i = 0; i < muxed.size(); ++i) {
     if (!muxed[i].ok()) return muxed[i].error().WithContext("camera " + names[i]);
     // One read for both: the manifest's sha256 and the uploader's Content-MD5 per part.
-    auto digests = FileDigestsOf(paths[i], kPartDigestBytes);
+    auto digests = FileDigestsOf(disk, paths[i], kPartDigestBytes);
     if (!digests.ok()) return digests.error();
     proto::ClipFile* f = m.add_files();
     f->set_name(paths[i].filename().string());
@@ -207,7 +212,7 @@ Result<ClipRecord> ClipWriter::WriteInto(const ClipJob& job, const std::string& 
   // Signals.
   auto log_bytes = EncodeSignalLog(job.signals);
   if (!log_bytes.ok()) return log_bytes.error();
-  if (Status s = WriteFileDurably(tmp / std::string(kSignalsName), *log_bytes); !s.ok()) {
+  if (Status s = WriteFileDurably(disk, tmp / std::string(kSignalsName), *log_bytes); !s.ok()) {
     return s.error();
   }
   proto::ClipFile* sf = m.add_files();
@@ -218,11 +223,22 @@ Result<ClipRecord> ClipWriter::WriteInto(const ClipJob& job, const std::string& 
 
   // Manifest last, then the folder goes into place and the rows are committed.
   const std::string manifest = m.SerializeAsString();
-  if (Status s = WriteFileDurably(tmp / std::string(kManifestName), manifest); !s.ok()) {
+  if (Status s = WriteFileDurably(disk, tmp / std::string(kManifestName), manifest); !s.ok()) {
     return s.error();
   }
   const fs::path final_dir = store_.ClipDir(id);
-  if (Status s = RenameDurably(tmp, final_dir); !s.ok()) return s.error();
+  // Not promised until the rows commit: on any error from here the folder is taken back out
+  // (and, should that fail too, recovery adopts the complete folder or removes it).
+  auto take_back = [&] {
+    if (RemoveTree(disk, final_dir).ok()) (void)disk.SyncDir(store_.clips_dir());
+  };
+  if (Status s = disk.Rename(tmp, final_dir); !s.ok()) return s.error();
+  Status placed = disk.SyncDir(store_.clips_dir());
+  if (placed.ok()) placed = disk.SyncDir(tmp.parent_path());
+  if (!placed.ok()) {
+    take_back();
+    return placed.error();
+  }
   ClipRecord rec = RecordFromManifest(m, manifest);
   for (FileRecord& fr : rec.files) {
     if (auto d = part_md5s.find(fr.name); d != part_md5s.end()) {
@@ -231,10 +247,7 @@ Result<ClipRecord> ClipWriter::WriteInto(const ClipJob& job, const std::string& 
     }
   }
   if (Status s = store_.InsertClip(rec); !s.ok()) {
-    // Not promised: take the folder back out rather than leave it for recovery to adopt.
-    std::error_code ec;
-    fs::remove_all(final_dir, ec);
-    (void)FsyncPath(store_.clips_dir());
+    take_back();
     return s.error();
   }
   return rec;

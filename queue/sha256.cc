@@ -75,8 +75,14 @@ Result<std::string> Sha256FileHex(const std::filesystem::path& path) {
 }
 
 Result<FileDigests> FileDigestsOf(const std::filesystem::path& path, int64_t part_size) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return ErrnoError("open " + path.string() + " for digests", errno);
+  PosixFileSystem posix;
+  return FileDigestsOf(posix, path, part_size);
+}
+
+Result<FileDigests> FileDigestsOf(FileSystem& fs, const std::filesystem::path& path,
+                                  int64_t part_size) {
+  auto file = fs.NewReadableFile(path);
+  if (!file.ok()) return file.error();
   MdCtx sha(EVP_MD_CTX_new());
   MdCtx md5(EVP_MD_CTX_new());
   if (!sha || !md5 || EVP_DigestInit_ex(sha.get(), EVP_sha256(), nullptr) != 1 ||
@@ -95,14 +101,12 @@ Result<FileDigests> FileDigestsOf(const std::filesystem::path& path, int64_t par
   std::vector<char> buf(1 << 20);
   int64_t in_part = 0;  // bytes of the current part hashed so far
   while (true) {
-    ssize_t n = ::read(fd.get(), buf.data(), buf.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoError("read " + path.string(), errno);
-    }
+    auto read = (*file)->Read(buf.data(), buf.size());
+    if (!read.ok()) return read.error();
+    const auto n = static_cast<int64_t>(*read);
     if (n == 0) break;
     EVP_DigestUpdate(sha.get(), buf.data(), static_cast<size_t>(n));
-    for (ssize_t at = 0; part_size > 0 && at < n;) {
+    for (int64_t at = 0; part_size > 0 && at < n;) {
       const int64_t take = std::min<int64_t>(n - at, part_size - in_part);
       EVP_DigestUpdate(md5.get(), buf.data() + at, static_cast<size_t>(take));
       at += take;

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/file_system.h"
 #include "common/result.h"
 
 namespace fleetclip::queue {
@@ -23,7 +24,10 @@ struct FileDigests {
   std::string part_md5_hex;  // 32 hex digits per md5_part_size slice (the last may be shorter)
 };
 // SHA-256 of the whole file and the MD5 of each `part_size` slice, in one read of the file (1 MiB
-// blocks, each hashed by both while it is in cache). part_size 0: sha256 only.
+// blocks, each hashed by both while it is in cache). part_size 0: sha256 only. The read goes
+// through `fs` (the clip writer's and recovery's seam); without it, through POSIX.
+Result<FileDigests> FileDigestsOf(FileSystem& fs, const std::filesystem::path& path,
+                                  int64_t part_size);
 Result<FileDigests> FileDigestsOf(const std::filesystem::path& path, int64_t part_size);
 // Reads the whole file in 1 MiB blocks.
 Result<std::string> Sha256FileHex(const std::filesystem::path& path);

@@ -1,19 +1,14 @@
 // Quota + free-space floor and eviction by policy. See queue/storage_budget.h.
 #include "queue/storage_budget.h"
 
-#include <sys/statvfs.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <string>
 
 namespace fleetclip::queue {
 
 Result<FsSpace> StatvfsDiskSpace::Space(const std::filesystem::path& path) const {
-  struct statvfs s {};
-  if (::statvfs(path.c_str(), &s) != 0) return ErrnoError("statvfs " + path.string(), errno);
-  return FsSpace{static_cast<int64_t>(s.f_blocks) * static_cast<int64_t>(s.f_frsize),
-                 static_cast<int64_t>(s.f_bavail) * static_cast<int64_t>(s.f_frsize)};
+  PosixFileSystem posix;
+  return posix.Space(path);
 }
 
 Status ValidateStorageLimits(const StorageLimits& l) {

@@ -6,7 +6,8 @@
 // eviction, so a clip pinned after the candidates were read is kept). When even that cannot make
 // room, it evicts nothing, counts the incoming clip as dropped and says why.
 //
-// Free space comes through the DiskSpace interface so tests can simulate a filesystem.
+// Free space comes through the DiskSpace interface so tests can simulate a filesystem; the daemon's
+// is FileSystemDiskSpace over its FileSystem seam (statvfs lives in PosixFileSystem::Space).
 // Thread-compatible: one writer thread calls MakeRoom.
 #pragma once
 
@@ -15,16 +16,12 @@
 #include <cstdint>
 #include <filesystem>
 
+#include "common/file_system.h"
 #include "common/log.h"
 #include "common/result.h"
 #include "queue/clip_store.h"
 
 namespace fleetclip::queue {
-
-struct FsSpace {
-  int64_t total_bytes = 0;
-  int64_t free_bytes = 0;  // available to unprivileged writers (f_bavail)
-};
 
 class DiskSpace {
  public:
@@ -32,7 +29,19 @@ class DiskSpace {
   virtual Result<FsSpace> Space(const std::filesystem::path& path) const = 0;
 };
 
-// statvfs(3).
+// The free space a FileSystem reports (statvfs(3) for PosixFileSystem). `fs` is borrowed.
+class FileSystemDiskSpace final : public DiskSpace {
+ public:
+  explicit FileSystemDiskSpace(FileSystem& fs) : fs_(fs) {}
+  Result<FsSpace> Space(const std::filesystem::path& path) const override {
+    return fs_.Space(path);
+  }
+
+ private:
+  FileSystem& fs_;
+};
+
+// statvfs(3) through PosixFileSystem.
 class StatvfsDiskSpace final : public DiskSpace {
  public:
   Result<FsSpace> Space(const std::filesystem::path& path) const override;

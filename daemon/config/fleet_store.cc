@@ -2,9 +2,6 @@
 #include "daemon/config/fleet_store.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <fstream>
-#include <sstream>
 
 #include "common/durable_file.h"
 
@@ -34,8 +31,12 @@ Status OfferStatus(const Result<FleetVerification>& offered) {
                std::string(FleetRejectReasonName(offered->reason)) + ": " + offered->message);
 }
 
+FleetConfigStore::FleetConfigStore(FileSystem& fs, std::filesystem::path state_dir,
+                                   const Logger& log)
+    : fs_(fs), state_dir_(std::move(state_dir)), log_(log) {}
+
 FleetConfigStore::FleetConfigStore(std::filesystem::path state_dir, const Logger& log)
-    : state_dir_(std::move(state_dir)), log_(log) {}
+    : fs_(posix_), state_dir_(std::move(state_dir)), log_(log) {}
 
 void FleetConfigStore::Reject(const FleetVerification& v, WallTime now, std::string_view source) {
   last_rejection_ = FleetRejection{v.reason, v.message, v.fleet.version(), now};
@@ -53,18 +54,13 @@ Status FleetConfigStore::Load(const proto::BaseConfig& base, WallTime now) {
   etag_.clear();
   persisted_.clear();
   const std::filesystem::path file = path();
-  std::error_code ec;
-  if (!std::filesystem::exists(file, ec)) {
+  auto bytes = ReadWholeFile(fs_, file, kMaxKeptConfigBytes);
+  if (!bytes.ok()) {
+    if (bytes.error().code() != ErrorCode::kNotFound) return bytes.error();
     log_.Info("fleet_config_none", {{"path", file.string()}});
     return Ok();
   }
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return ErrnoError("open " + file.string(), errno);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  if (in.bad()) return ErrnoError("read " + file.string(), errno);
-
-  persisted_ = bytes.str();
+  persisted_ = std::move(*bytes);
   FleetVerification v = VerifyFleetConfig(persisted_, base, ActiveFleetState{}, now);
   if (!v.accepted()) {
     if (KeepsVersionFloor(v.reason)) active_ = ActiveFleetState{v.fleet.version(), v.payload};
@@ -107,8 +103,8 @@ Result<FleetVerification> FleetConfigStore::Offer(const proto::BaseConfig& base,
 }
 
 Status FleetConfigStore::Persist(const FleetVerification& v, std::string_view signed_bytes) {
-  Status s = CreateDirsDurably(state_dir_);
-  if (s.ok()) s = WriteFileDurably(path(), signed_bytes);
+  Status s = CreateDirsDurably(fs_, state_dir_);
+  if (s.ok()) s = WriteFileDurably(fs_, path(), signed_bytes);
   if (!s.ok()) {
     log_.Error("fleet_config_persist_failed",
                {{"version", v.fleet.version()}, {"error", s.error().ToString()}});
@@ -120,15 +116,16 @@ Status FleetConfigStore::Persist(const FleetVerification& v, std::string_view si
 
 void FleetConfigStore::LoadEtag() {
   const std::filesystem::path file = state_dir_ / kFleetConfigEtagFileName;
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return;  // none kept: the first poll downloads
-  std::string etag(kMaxEtagBytes + 1, '\0');
-  in.read(etag.data(), static_cast<std::streamsize>(etag.size()));
-  etag.resize(static_cast<size_t>(in.gcount()));
+  auto read = ReadWholeFile(fs_, file, kMaxEtagBytes);
+  if (!read.ok() && read.error().code() == ErrorCode::kNotFound)
+    return;  // the first poll downloads
+  std::string etag = read.ok() ? std::move(*read) : std::string();
   if (!PlausibleEtag(etag)) {
-    log_.Warn("fleet_config_etag_ignored",
-              {{"path", file.string()},
-               {"reason", "not 1.." + std::to_string(kMaxEtagBytes) + " visible ASCII bytes"}});
+    log_.Warn(
+        "fleet_config_etag_ignored",
+        {{"path", file.string()},
+         {"reason", read.ok() ? "not 1.." + std::to_string(kMaxEtagBytes) + " visible ASCII bytes"
+                              : read.error().ToString()}});
     return;
   }
   etag_ = std::move(etag);
@@ -139,12 +136,11 @@ void FleetConfigStore::KeepEtag(std::string_view etag) {
   etag_.clear();
   Status s = Ok();
   if (PlausibleEtag(etag)) {
-    s = WriteFileDurably(file, etag);
+    s = WriteFileDurably(fs_, file, etag);
     if (s.ok()) etag_ = std::string(etag);
   } else {
-    std::error_code ec;
-    std::filesystem::remove(file, ec);
-    if (ec) s = Error(ErrorCode::kIo, "remove " + file.string() + ": " + ec.message());
+    s = fs_.Unlink(file);
+    if (!s.ok() && s.error().code() == ErrorCode::kNotFound) s = Ok();
   }
   // The config itself is persisted: a missing ETag only costs one download after a restart.
   if (!s.ok()) log_.Warn("fleet_config_etag_not_kept", {{"error", s.error().ToString()}});

@@ -15,6 +15,8 @@
 //   SIGHUP:       base = LoadBaseConfig(path); store.Load(base, clock.WallNow())
 //   poller bytes: store.Offer(base, bytes, clock.WallNow())  → swap in effective() on kAccepted
 //   periodic:     store.ExpireIfDue(clock.WallNow())         → back to the base config when due
+// Files: every read and write of fleet_config.signed and fleet_config.etag goes through the
+// FileSystem seam (common/file_system.h) given at construction.
 // Not thread-safe: owned by one thread (the backend thread or the main loop), which publishes
 // effective() to the others.
 #pragma once
@@ -24,6 +26,7 @@
 #include <string>
 
 #include "common/clock.h"
+#include "common/file_system.h"
 #include "common/log.h"
 #include "common/result.h"
 #include "daemon/config/fleet_config.h"
@@ -36,6 +39,8 @@ inline constexpr char kFleetConfigFileName[] = "fleet_config.signed";
 // the previous ETag, which only costs one download.
 inline constexpr char kFleetConfigEtagFileName[] = "fleet_config.etag";
 inline constexpr size_t kMaxEtagBytes = 256;
+// A kept config larger than this is not read back (the poller accepts 1 MiB downloads).
+inline constexpr size_t kMaxKeptConfigBytes = 4 << 20;
 
 // The last config that was offered or loaded and not applied, for status and the heartbeat.
 struct FleetRejection {
@@ -52,7 +57,9 @@ Status OfferStatus(const Result<FleetVerification>& offered);
 
 class FleetConfigStore {
  public:
-  // `log` must outlive the store. Nothing is read until Load().
+  // `fs` and `log` must outlive the store. Nothing is read until Load().
+  FleetConfigStore(FileSystem& fs, std::filesystem::path state_dir, const Logger& log);
+  // The same on the POSIX file system.
   FleetConfigStore(std::filesystem::path state_dir, const Logger& log);
 
   // Reads and re-verifies the persisted config against `base` (a loaded base config) at `now`.
@@ -94,6 +101,8 @@ class FleetConfigStore {
   // Writes `etag` beside the config (or removes the file for ""); failure is only logged.
   void KeepEtag(std::string_view etag);
 
+  PosixFileSystem posix_;  // used by the constructor without a FileSystem
+  FileSystem& fs_;
   const std::filesystem::path state_dir_;
   const Logger& log_;
   proto::BaseConfig base_;
