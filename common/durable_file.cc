@@ -17,8 +17,14 @@ namespace fs = std::filesystem;
 
 fs::path TempPathFor(const fs::path& final_path) {
   static std::atomic<uint64_t> counter{0};  // uniqueness only; carries no state worth injecting
-  std::string name = "." + final_path.filename().string() + ".tmp-" + std::to_string(::getpid()) +
-                     "-" + std::to_string(counter.fetch_add(1));
+  // Appended piece by piece: `"." + std::string&&` trips GCC 12's -Wrestrict false positive at -O3
+  // (GCC bug 105329, inside libstdc++'s inlined insert), which breaks a Release build with -Werror.
+  std::string name = ".";
+  name += final_path.filename().string();
+  name += ".tmp-";
+  name += std::to_string(::getpid());
+  name += '-';
+  name += std::to_string(counter.fetch_add(1));
   return final_path.parent_path() / name;
 }
 

@@ -82,7 +82,9 @@ run_dpkg -i "$deb" || fail "dpkg -i $(basename "$deb")"
 for f in /usr/bin/fleetclipd /usr/bin/fleetclip; do [ -x "$f" ] || fail "$f is not installed"; done
 for f in /lib/systemd/system/fleetclipd.service /usr/lib/sysusers.d/fleetclip.conf \
          /usr/lib/tmpfiles.d/fleetclip.conf /usr/lib/modules-load.d/fleetclip.conf \
-         /etc/fleetclip/fleetclip.conf /usr/share/doc/fleetclip/README.md; do
+         /etc/fleetclip/fleetclip.conf /usr/share/doc/fleetclip/README.md \
+         /usr/share/doc/fleetclip/copyright /usr/share/doc/fleetclip/changelog.gz \
+         /usr/share/man/man8/fleetclipd.8.gz /usr/share/man/man1/fleetclip.1.gz; do
   [ -f "$f" ] || fail "$f is not installed"
 done
 timeout 30 /usr/bin/fleetclip --help >/dev/null || fail "fleetclip --help exited $?"
