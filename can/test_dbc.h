@@ -55,7 +55,7 @@ BO_ 1536 ExtMux: 8 ECU
  SG_ Wide m5 : 16|8@1+ (2,0) [0|510] "" GW
 
 BO_ 2566844926 J1939Engine: 8 ECU
- SG_ EngineSpeed : 24|16@1+ (0.125,0) [0|8031.875] "rpm" GW
+ SG_ EngineSpeed : 24|16@1+ (0.125,0) [0|8191.875] "rpm" GW
 
 BO_ 2147484160 FdBody: 64 ECU
  SG_ FarEnd : 500|12@1- (0.5,-3) [-1027|1020.5] "" GW
