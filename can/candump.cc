@@ -1,6 +1,7 @@
 // candump log parsing and formatting (can/candump.h).
 #include "can/candump.h"
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -9,12 +10,19 @@ namespace {
 
 constexpr uint32_t kErrorFlag = 0x20000000u;  // CAN_ERR_FLAG in a candump id
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+// Hex digit values by character, -1 for anything else: one load per digit on the hot path.
+constexpr std::array<int8_t, 256> kHex = [] {
+  std::array<int8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    t[static_cast<size_t>(c)] = c >= '0' && c <= '9'   ? static_cast<int8_t>(c - '0')
+                                : c >= 'a' && c <= 'f' ? static_cast<int8_t>(c - 'a' + 10)
+                                : c >= 'A' && c <= 'F' ? static_cast<int8_t>(c - 'A' + 10)
+                                                       : int8_t{-1};
+  }
+  return t;
+}();
+
+int HexValue(char c) { return kHex[static_cast<unsigned char>(c)]; }
 
 Error LineError(size_t column, const std::string& what) {
   return Error(ErrorCode::kInvalidArgument, "column " + std::to_string(column + 1) + ": " + what);

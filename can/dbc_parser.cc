@@ -16,6 +16,8 @@ namespace fleetclip::can {
 namespace {
 
 constexpr uint32_t kExtendedFlag = 0x80000000u;
+// Decode plans index signals with 16 bits; real messages have a few dozen.
+constexpr size_t kMaxSignalsPerMessage = 4096;
 // Vector's pseudo message that holds signals belonging to no message.
 constexpr uint32_t kIndependentSignalsId = 0xC0000000u;
 
@@ -279,6 +281,10 @@ class Parser {
                                   " reach byte " + std::to_string(span.last_byte) +
                                   ", beyond the " + std::to_string(m.size_bytes) +
                                   "-byte message " + m.name);
+    }
+    if (m.signals.size() >= kMaxSignalsPerMessage) {
+      return ErrorAt(keyword, ctx + ": message " + m.name + " has more than " +
+                                  std::to_string(kMaxSignalsPerMessage) + " signals");
     }
     if (m.FindSignal(s.name) != nullptr) {
       return ErrorAt(*name, ctx + ": a second signal of that name in message " + m.name);

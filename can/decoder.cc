@@ -2,6 +2,7 @@
 #include "can/decoder.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 
@@ -10,15 +11,16 @@
 namespace fleetclip::can {
 namespace {
 
-uint64_t LoadLe64(const uint8_t* p) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+static_assert(std::endian::native == std::endian::little ||
+              std::endian::native == std::endian::big);
+
+uint64_t FromLittleEndian(uint64_t v) {
+  if constexpr (std::endian::native == std::endian::big) return __builtin_bswap64(v);
   return v;
 }
 
-uint64_t LoadBe64(const uint8_t* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | p[i];
+uint64_t FromBigEndian(uint64_t v) {
+  if constexpr (std::endian::native == std::endian::little) return __builtin_bswap64(v);
   return v;
 }
 
@@ -31,7 +33,7 @@ double Slack(double bound) { return 1e-9 * std::max(1.0, std::fabs(bound)); }
 Decoder::Decoder(std::shared_ptr<const Dbc> dbc)
     : dbc_(std::move(dbc)), standard_(kMaxStandardId + 1, -1) {
   size_t widest = 0;
-  plans_.resize(dbc_->messages.size());
+  messages_.resize(dbc_->messages.size());
   stats_.resize(dbc_->messages.size());
   for (size_t mi = 0; mi < dbc_->messages.size(); ++mi) {
     const DbcMessage& m = dbc_->messages[mi];
@@ -52,41 +54,41 @@ Decoder::Decoder(std::shared_ptr<const Dbc> dbc)
     std::vector<int32_t> slot_of(m.signals.size(), -1);
     for (size_t k = 0; k < order.size(); ++k) slot_of[order[k].second] = static_cast<int32_t>(k);
 
-    MessagePlan& plan = plans_[mi];
+    messages_[mi] = {static_cast<uint32_t>(plans_.size()), static_cast<uint32_t>(order.size())};
     for (const auto& [depth, si] : order) {
       const DbcSignal& s = m.signals[si];
       const BitSpan span = SignalBits(s.order, s.start_bit, s.length);
       SignalPlan p;
-      p.signal = si;
-      p.length = static_cast<uint8_t>(s.length);
+      p.signal = static_cast<uint16_t>(si);
       p.shift = static_cast<uint8_t>(span.lsb_bit);
       p.motorola = s.order == ByteOrder::kMotorola;
-      p.is_signed = s.is_signed;
       p.type = s.type;
       p.spans_nine = span.lsb_bit + s.length > 64;
       // Intel: 8 bytes little-endian from the LSB's byte, the ninth after them. Motorola: 8 bytes
       // big-endian ending at the LSB's byte, the ninth before them. The buffer is padded by 8
       // zero bytes on both sides so neither load leaves it.
       if (p.motorola) {
-        p.base = static_cast<uint32_t>(kPad + span.lsb_byte - 7);
-        p.extra = p.base - 1;
+        p.base = static_cast<uint8_t>(kPad + span.lsb_byte - 7);
+        p.extra = static_cast<uint8_t>(p.base - 1);
       } else {
-        p.base = static_cast<uint32_t>(kPad + span.lsb_byte);
-        p.extra = p.base + 8;
+        p.base = static_cast<uint8_t>(kPad + span.lsb_byte);
+        p.extra = static_cast<uint8_t>(p.base + 8);
       }
-      p.need_bytes = span.last_byte + 1;
+      p.need_bytes = static_cast<uint8_t>(span.last_byte + 1);
       p.mask = s.length == 64 ? ~uint64_t{0} : ((uint64_t{1} << s.length) - 1);
+      p.sign = s.is_signed && s.type == ValueType::kInteger ? uint64_t{1} << (s.length - 1) : 0;
       p.factor = s.factor;
       p.offset = s.offset;
       p.check_range = s.has_range();
       p.lo = s.min - Slack(s.min);
       p.hi = s.max + Slack(s.max);
-      p.switch_slot = s.mux_switch >= 0 ? slot_of[static_cast<size_t>(s.mux_switch)] : -1;
+      p.switch_slot =
+          static_cast<int16_t>(s.mux_switch >= 0 ? slot_of[static_cast<size_t>(s.mux_switch)] : -1);
       p.ranges_begin = static_cast<uint32_t>(ranges_.size());
+      p.ranges_count = static_cast<uint16_t>(s.mux_ranges.size());
       ranges_.insert(ranges_.end(), s.mux_ranges.begin(), s.mux_ranges.end());
-      p.ranges_end = static_cast<uint32_t>(ranges_.size());
       p.labels = s.labels.empty() ? nullptr : &s.labels;
-      plan.signals.push_back(p);
+      plans_.push_back(p);
     }
     widest = std::max(widest, m.signals.size());
   }
@@ -116,16 +118,17 @@ DecodeResult Decoder::Decode(const CanFrame& frame) {
   std::memset(buf_, 0, sizeof(buf_));
   std::memcpy(buf_ + kPad, frame.data.data(), len);
 
-  const MessagePlan& plan = plans_[static_cast<size_t>(mi)];
+  const MessageSpan span = messages_[static_cast<size_t>(mi)];
+  const SignalPlan* plan = plans_.data() + span.begin;
   bool short_frame = false;
-  for (size_t k = 0; k < plan.signals.size(); ++k) {
-    const SignalPlan& p = plan.signals[k];
+  for (size_t k = 0; k < span.count; ++k) {
+    const SignalPlan& p = plan[k];
     active_[k] = 0;
     if (p.switch_slot >= 0) {
       const size_t sw = static_cast<size_t>(p.switch_slot);
       if (!active_[sw]) continue;
       bool selected = false;
-      for (uint32_t r = p.ranges_begin; r < p.ranges_end; ++r) {
+      for (uint32_t r = p.ranges_begin; r < p.ranges_begin + p.ranges_count; ++r) {
         selected |= raw_[sw] >= ranges_[r].lo && raw_[sw] <= ranges_[r].hi;
       }
       if (!selected) continue;
@@ -134,35 +137,32 @@ DecodeResult Decoder::Decode(const CanFrame& frame) {
       short_frame = true;
       continue;
     }
-    uint64_t v;
-    if (p.motorola) {
-      v = LoadBe64(buf_ + p.base) >> p.shift;
-      if (p.spans_nine) v |= uint64_t{buf_[p.extra]} << (64 - p.shift);
-    } else {
-      v = LoadLe64(buf_ + p.base) >> p.shift;
-      if (p.spans_nine) v |= uint64_t{buf_[p.extra]} << (64 - p.shift);
+    uint64_t word;
+    std::memcpy(&word, buf_ + p.base, sizeof(word));
+    word = p.motorola ? FromBigEndian(word) : FromLittleEndian(word);
+    uint64_t v = word >> p.shift;
+    if (p.spans_nine) [[unlikely]] {
+      v |= uint64_t{buf_[p.extra]} << (64 - p.shift);
     }
     v &= p.mask;
     raw_[k] = v;
     active_[k] = 1;
 
+    // Sign extension without a branch: (v ^ sign) - sign, sign 0 for unsigned.
+    const int64_t raw_signed = static_cast<int64_t>((v ^ p.sign) - p.sign);
     double value;
-    int64_t raw_signed = static_cast<int64_t>(v);
-    if (p.type == ValueType::kFloat32) {
+    if (p.type == ValueType::kInteger) [[likely]] {
+      value = (p.sign != 0 ? static_cast<double>(raw_signed) : static_cast<double>(v)) * p.factor +
+              p.offset;
+    } else if (p.type == ValueType::kFloat32) {
       float f;
       const uint32_t bits = static_cast<uint32_t>(v);
       std::memcpy(&f, &bits, sizeof(f));
       value = static_cast<double>(f) * p.factor + p.offset;
-    } else if (p.type == ValueType::kFloat64) {
+    } else {
       double d;
       std::memcpy(&d, &v, sizeof(d));
       value = d * p.factor + p.offset;
-    } else if (p.is_signed) {
-      if (p.length < 64 && ((v >> (p.length - 1)) & 1) != 0) v |= ~p.mask;
-      raw_signed = static_cast<int64_t>(v);
-      value = static_cast<double>(raw_signed) * p.factor + p.offset;
-    } else {
-      value = static_cast<double>(v) * p.factor + p.offset;
     }
     if (p.check_range && !(value >= p.lo && value <= p.hi)) {
       ++st.out_of_range;

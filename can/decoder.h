@@ -49,37 +49,39 @@ class Decoder {
   uint64_t unknown_ids() const { return unknown_ids_; }
 
  private:
+  // One signal's decode steps, 64 bytes; a message's plans are contiguous in plans_.
   struct SignalPlan {
-    uint32_t signal = 0;  // index in the message
-    uint32_t base = 0;    // first byte of the 8-byte load in the padded buffer
-    uint32_t extra = 0;   // the ninth byte when the signal spans 9 bytes
+    uint64_t mask = 0;  // the signal's bits after the shift
+    uint64_t sign = 0;  // the sign bit after the shift for signed integers, else 0
+    double factor = 1;
+    double offset = 0;
+    double lo = 0;  // range bounds with slack; only read when check_range
+    double hi = 0;
+    const std::vector<ValueLabel>* labels = nullptr;
+    uint32_t ranges_begin = 0;
+    uint16_t ranges_count = 0;
+    int16_t switch_slot = -1;  // position in the message's plan of the switch, -1: always present
+    uint16_t signal = 0;       // index in the message
+    uint8_t base = 0;          // first byte of the 8-byte load in the padded buffer
+    uint8_t extra = 0;         // the ninth byte when the signal spans 9 bytes
     uint8_t shift = 0;
-    uint8_t length = 0;
+    uint8_t need_bytes = 0;  // payload bytes the frame must carry
     bool motorola = false;
-    bool is_signed = false;
     bool spans_nine = false;
     bool check_range = false;
     ValueType type = ValueType::kInteger;
-    uint32_t need_bytes = 0;  // payload bytes the frame must carry
-    uint64_t mask = 0;
-    double factor = 1;
-    double offset = 0;
-    double lo = 0;
-    double hi = 0;
-    int32_t switch_slot = -1;  // position in the plan of the switch signal, -1: always present
-    uint32_t ranges_begin = 0;
-    uint32_t ranges_end = 0;
-    const std::vector<ValueLabel>* labels = nullptr;
   };
-  struct MessagePlan {
-    std::vector<SignalPlan> signals;  // switches before the signals they select
+  struct MessageSpan {
+    uint32_t begin = 0;  // into plans_; switches come before the signals they select
+    uint32_t count = 0;
   };
   static constexpr size_t kPad = 8;
 
   int32_t Find(const CanFrame& frame) const;
 
   std::shared_ptr<const Dbc> dbc_;
-  std::vector<MessagePlan> plans_;  // per message
+  std::vector<SignalPlan> plans_;
+  std::vector<MessageSpan> messages_;  // per message
   std::vector<MuxRange> ranges_;
   std::vector<int32_t> standard_;                       // id (0..2047) -> message, -1
   std::vector<std::pair<uint32_t, int32_t>> extended_;  // sorted by id
