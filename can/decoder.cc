@@ -166,6 +166,7 @@ DecodeResult Decoder::Decode(const CanFrame& frame) {
     }
     if (p.check_range && !(value >= p.lo && value <= p.hi)) {
       ++st.out_of_range;
+      ++out_of_range_;
       continue;
     }
     const std::string* label = nullptr;

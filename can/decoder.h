@@ -47,6 +47,7 @@ class Decoder {
   const std::shared_ptr<const Dbc>& shared_dbc() const { return dbc_; }
   const MessageStats& stats(uint32_t message) const { return stats_[message]; }
   uint64_t unknown_ids() const { return unknown_ids_; }
+  uint64_t out_of_range() const { return out_of_range_; }  // all messages
 
  private:
   // One signal's decode steps, 64 bytes; a message's plans are contiguous in plans_.
@@ -87,6 +88,7 @@ class Decoder {
   std::vector<std::pair<uint32_t, int32_t>> extended_;  // sorted by id
   std::vector<MessageStats> stats_;
   uint64_t unknown_ids_ = 0;
+  uint64_t out_of_range_ = 0;
   // Per-frame scratch, sized once for the largest message.
   uint8_t buf_[kPad + kMaxFdBytes + kPad] = {};
   std::vector<uint64_t> raw_;

@@ -120,6 +120,7 @@ bool CanTranslator::Translate(const can::CanFrame& frame, DecodedFrame& out) {
 CanTranslateStats CanTranslator::stats() const {
   CanTranslateStats s = stats_;
   s.unknown_ids = decoder_.unknown_ids();
+  s.out_of_range = decoder_.out_of_range();
   return s;
 }
 

@@ -25,6 +25,7 @@ struct CanTranslateStats {
   uint64_t translated = 0;    // frames that carried at least one mapped value
   uint64_t unknown_ids = 0;   // frames of no DBC message
   uint64_t out_of_order = 0;  // earlier than the previous frame: dropped
+  uint64_t out_of_range = 0;  // DBC values outside [min|max], skipped (per message: decoder())
 };
 
 class CanTranslator {
