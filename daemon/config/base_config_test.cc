@@ -269,6 +269,29 @@ TEST_CASE("A custom signal may not reuse a standard signal's name or be declared
   CHECK_THAT(m, Catch::Contains("signals.custom_signals[2].name: \"x.y\" is declared twice"));
 }
 
+TEST_CASE("A CAN interface needs a unique name, an absolute DBC path and a map") {
+  const std::string m =
+      Problem(std::string(kMinimal) +
+              "signals { can { interface: \"can0\" dbc_file: \"body.dbc\" }\n"
+              "  can { interface: \"can0\" dbc_file: \"/etc/fleetclip/body.dbc\"\n"
+              "        map { dbc_signal: \"\" signal: \"Speed\" } } }");
+  CHECK_THAT(m, Catch::Contains("signals.can[0].dbc_file: \"body.dbc\" is not an absolute path"));
+  CHECK_THAT(m, Catch::Contains("signals.can[0].map (count): 0 is outside 1..1024"));
+  CHECK_THAT(m, Catch::Contains("signals.can[1].interface: \"can0\" is configured twice"));
+  CHECK_THAT(m, Catch::Contains("signals.can[1].map[0].dbc_signal: is empty"));
+  CHECK_THAT(m, Catch::Contains("signals.can[1].map[0].signal: \"Speed\" is not [a-z0-9_.]{1,64}"));
+}
+
+TEST_CASE("A well-formed CAN interface passes validation") {
+  const std::string ok =
+      std::string(kMinimal) +
+      "signals { can { interface: \"can0\" dbc_file: \"/etc/fleetclip/b.dbc\"\n"
+      "  map { dbc_signal: \"ESP_vehicleSpeed\" signal: \"speed\" scale: 0.277778 }"
+      " } }\n";
+  INFO((Validate(ok).ok() ? "" : Validate(ok).error().message()));
+  CHECK(Validate(ok).ok());
+}
+
 TEST_CASE("A preset can be turned off and retuned without restating its expression") {
   Fixture f;
   Result<proto::BaseConfig> c = LoadBaseConfig(

@@ -3,6 +3,7 @@
 // docs/config.md. Every problem is collected (not only the first) so that one run of
 // `fleetclip config validate` shows everything to fix.
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <string>
 #include <vector>
@@ -114,6 +115,35 @@ void CheckUpload(const proto::UploadTarget& up, Checker& c) {
   c.Bounded("upload.part_size_bytes", "upload.part_size_bytes", up.part_size_bytes());
 }
 
+// The CAN interfaces' shape; the DBC files and maps are read and resolved when the daemon builds
+// its CAN gateways (daemon/can_gateways.h), which names the field of whatever does not resolve.
+void CheckCan(const proto::SignalConfig& sig, Checker& c) {
+  c.Range("signals.can (count)", sig.can_size(), 0, 8);
+  std::set<std::string> names;
+  for (int i = 0; i < sig.can_size(); ++i) {
+    const proto::CanInterfaceConfig& can = sig.can(i);
+    const std::string p = "signals.can[" + std::to_string(i) + "]";
+    const std::string& n = can.interface();
+    if (n.empty() || n.size() > 15 || !triggers::IsValidSignalName(n)) {
+      c.Add(p + ".interface", Quote(n) + " is not [a-z0-9_.]{1,15}");
+    } else if (!names.insert(n).second) {
+      c.Add(p + ".interface", Quote(n) + " is configured twice");
+    }
+    c.AbsolutePath(p + ".dbc_file", can.dbc_file(), true);
+    c.AbsolutePath(p + ".candump_file", can.candump_file(), false);
+    c.Range(p + ".map (count)", can.map_size(), 1, 1024);
+    for (int j = 0; j < can.map_size(); ++j) {
+      const proto::CanSignalMapping& m = can.map(j);
+      const std::string q = p + ".map[" + std::to_string(j) + "]";
+      if (m.dbc_signal().empty()) c.Add(q + ".dbc_signal", "is empty");
+      if (!triggers::IsValidSignalName(m.signal())) {
+        c.Add(q + ".signal", Quote(m.signal()) + " is not [a-z0-9_.]{1,64}");
+      }
+      if (!std::isfinite(m.scale())) c.Add(q + ".scale", "is not a finite number");
+    }
+  }
+}
+
 void CheckSignals(const proto::SignalConfig& sig, Checker& c) {
   c.SocketPath("signals.socket_path", sig.socket_path());
   c.Bounded("signals.history_ms", "signals.history_ms", sig.history_ms());
@@ -135,6 +165,7 @@ void CheckSignals(const proto::SignalConfig& sig, Checker& c) {
       c.Add(p + ".kind", std::to_string(d.kind()) + " is not NUMBER, FLAG or TEXT");
     }
   }
+  CheckCan(sig, c);
 }
 
 void CheckBackend(const proto::BaseConfig& config, Checker& c) {

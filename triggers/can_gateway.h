@@ -1,0 +1,88 @@
+// A CAN bus as a producer on the signal socket. The gateway reads frames from a SocketCAN
+// interface (can/can_socket.h; reopened with capped exponential backoff when it fails or goes
+// down) or plays a candump log at its recorded pace (bench-top rigs), translates them
+// (triggers/can_translator.h) and sends each translated frame as one SignalFrame datagram to the
+// daemon's signal socket, so CAN values take exactly the path every producer's frames take
+// (ingest, history, rules, the clip's signal log). Sends block when the receiver is behind
+// (datagram back-pressure) rather than drop. Run() is the body of one thread; stats() may be
+// called from any thread.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <stop_token>
+#include <string>
+
+#include "can/can_socket.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/result.h"
+#include "common/unique_handle.h"
+#include "proto/signal_frame.pb.h"
+#include "triggers/can_translator.h"
+
+namespace fleetclip::triggers {
+
+struct CanGatewayStats {
+  CanTranslateStats translate;
+  uint64_t sent = 0;         // datagrams sent to the signal socket
+  uint64_t send_errors = 0;  // datagrams the signal socket refused (daemon not listening)
+  uint64_t reopens = 0;      // times the interface was (re)opened after a failure
+  uint64_t bad_records = 0;  // kernel records of the wrong size or length, skipped
+  std::string last_error;    // why the interface last failed, "" when it never did
+};
+
+struct CanGatewayOptions {
+  std::string name;                     // interface name, e.g. "can0"; names the producer in logs
+  std::filesystem::path signal_socket;  // the daemon's signal socket
+  Nanos min_backoff = std::chrono::milliseconds(100);
+  Nanos max_backoff = std::chrono::seconds(5);
+};
+
+// Fills `out` with the frame's values under their catalogue names.
+void ToSignalFrame(const DecodedFrame& frame, const SignalCatalog& catalog, uint64_t seq,
+                   proto::SignalFrame& out);
+
+class CanGateway {
+ public:
+  using Opener = std::function<Result<can::CanSocket>()>;
+
+  // `catalog`, `clock` and the logger's sink must outlive the gateway.
+  CanGateway(CanTranslator translator, const SignalCatalog& catalog, const Clock& clock, Logger log,
+             CanGatewayOptions options);
+  CanGateway(const CanGateway&) = delete;
+  CanGateway& operator=(const CanGateway&) = delete;
+
+  // Reads sockets from `open` until `stop`; a failed open or read is logged and retried after a
+  // backoff (doubling from min_backoff to max_backoff, reset by a frame read).
+  void RunSocket(std::stop_token stop, const Opener& open);
+  // Plays the log once at its recorded pace (first frame now); a bad line ends it with the error.
+  Status RunCandump(std::stop_token stop, const std::filesystem::path& log);
+
+  CanGatewayStats stats() const;
+
+ private:
+  // Reads until the socket fails (returns why) or `stop`.
+  Error Pump(std::stop_token stop, can::CanSocket& socket);
+  void Forward(const can::CanFrame& frame);
+  void Connect();
+
+  CanTranslator translator_;
+  const SignalCatalog& catalog_;
+  const Clock& clock_;
+  Logger log_;
+  const CanGatewayOptions options_;
+  UniqueFd out_;   // datagram socket connected to the signal socket
+  UniqueFd wake_;  // eventfd written by the stop callback
+  DecodedFrame decoded_;
+  proto::SignalFrame proto_;
+  std::string bytes_;
+  uint64_t seq_ = 0;
+
+  mutable std::mutex mu_;
+  CanGatewayStats stats_;  // guarded by mu_; translate copied from translator_ after each frame
+};
+
+}  // namespace fleetclip::triggers

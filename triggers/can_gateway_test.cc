@@ -1,0 +1,193 @@
+// The CAN gateway end to end inside one process: kernel CAN records written into a socketpair
+// come out of a real Unix datagram socket as SignalFrames; a failed interface is reopened; a
+// candump log is played at its pace.
+#include "triggers/can_gateway.h"
+
+#include <linux/can.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <catch2/catch.hpp>
+#include <condition_variable>
+#include <deque>
+#include <fstream>
+#include <thread>
+
+#include "tests/support/temp_dir.h"
+
+namespace fleetclip::triggers {
+namespace {
+
+constexpr std::string_view kDbc = R"(BO_ 256 ESP: 8 ESP
+ SG_ ESP_vehicleSpeed : 0|16@1+ (0.01,0) [0|655.35] "km/h" GW
+ SG_ ESP_brakePressed : 16|1@1+ (1,0) [0|1] "" GW
+BO_ 512 Drive: 1 GW
+ SG_ Gear : 0|3@1+ (1,0) [0|7] "" GW
+VAL_ 512 Gear 0 "P" 3 "D" ;
+)";
+
+class NullSink final : public LogSink {
+ public:
+  void Write(std::string_view) override {}
+};
+
+// The daemon's side: a bound datagram socket with a receive timeout so no test waits forever.
+class Receiver {
+ public:
+  explicit Receiver(const std::filesystem::path& path) : fd_(::socket(AF_UNIX, SOCK_DGRAM, 0)) {
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::memcpy(addr.sun_path, path.c_str(), path.native().size() + 1);
+    REQUIRE(::bind(fd_.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0);
+    timeval tv{5, 0};
+    ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+  proto::SignalFrame Next() {
+    char buf[4096];
+    const ssize_t n = ::recv(fd_.get(), buf, sizeof buf, 0);
+    REQUIRE(n > 0);
+    proto::SignalFrame f;
+    REQUIRE(f.ParseFromArray(buf, static_cast<int>(n)));
+    return f;
+  }
+
+ private:
+  UniqueFd fd_;
+};
+
+CanTranslator Translator(const SignalCatalog& catalog) {
+  auto dbc = can::ParseDbc(kDbc, "car.dbc");
+  REQUIRE(dbc.ok());
+  auto map = can::ParseSignalMap(
+      "ESP_vehicleSpeed speed 0.277777777777777778\nESP_brakePressed brake_pressed\nGear gear\n",
+      "map.txt");
+  REQUIRE(map.ok());
+  auto t = CanTranslator::Create(std::make_shared<const can::Dbc>(std::move(*dbc)), *map, catalog);
+  REQUIRE(t.ok());
+  return std::move(*t);
+}
+
+void SendRecord(int fd, uint32_t id, std::initializer_list<uint8_t> bytes) {
+  can_frame rec{};
+  rec.can_id = id;
+  rec.len = static_cast<uint8_t>(bytes.size());
+  size_t i = 0;
+  for (uint8_t b : bytes) rec.data[i++] = b;
+  REQUIRE(::send(fd, &rec, sizeof rec, 0) == sizeof rec);
+}
+
+// Hands the gateway one socketpair end per open; the test keeps the other ends.
+class Interfaces {
+ public:
+  int Add() {
+    int fds[2];
+    REQUIRE(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) == 0);
+    std::lock_guard lock(mu_);
+    pending_.emplace_back(fds[0]);
+    cv_.notify_all();
+    return fds[1];
+  }
+  Result<can::CanSocket> Open() {
+    std::unique_lock lock(mu_);
+    ++opens_;
+    if (pending_.empty()) return Error(ErrorCode::kUnavailable, "can0: no such device");
+    UniqueFd fd = std::move(pending_.front());
+    pending_.pop_front();
+    return can::CanSocket::FromFd(std::move(fd), "can0");
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<UniqueFd> pending_;
+  int opens_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("CAN records become SignalFrames on the signal socket, named and scaled") {
+  TempDir dir;
+  Receiver receiver(dir.path() / "signals.sock");
+  const SignalCatalog catalog = SignalCatalog::Standard();
+  RealClock clock;
+  NullSink sink;
+  CanGateway gateway(Translator(catalog), catalog, clock, Logger(sink),
+                     {"can0", dir.path() / "signals.sock"});
+  Interfaces interfaces;
+  UniqueFd bus(interfaces.Add());
+  std::jthread thread(
+      [&](std::stop_token stop) { gateway.RunSocket(stop, [&] { return interfaces.Open(); }); });
+
+  SendRecord(bus.get(), 0x100, {0x10, 0x27, 0x01, 0, 0, 0, 0, 0});  // 100 km/h, brake on
+  SendRecord(bus.get(), 0x7FF, {0});                                // not in the DBC
+  SendRecord(bus.get(), 0x200, {0x03});                             // gear D
+  const proto::SignalFrame a = receiver.Next();
+  REQUIRE(a.values_size() == 2);
+  REQUIRE(a.values(0).name() == "speed");
+  REQUIRE(a.values(0).number() == Approx(27.7777777778).margin(1e-9));
+  REQUIRE(a.values(1).name() == "brake_pressed");
+  REQUIRE(a.values(1).flag());
+  REQUIRE(a.mono_ns() > 0);
+  REQUIRE(a.seq() == 1);
+  const proto::SignalFrame b = receiver.Next();
+  REQUIRE(b.values(0).name() == "gear");
+  REQUIRE(b.values(0).text() == "D");
+  REQUIRE(b.mono_ns() > a.mono_ns());
+  thread.request_stop();
+  thread.join();
+  const CanGatewayStats s = gateway.stats();
+  REQUIRE(s.sent == 2);
+  REQUIRE(s.translate.frames == 3);
+  REQUIRE(s.translate.unknown_ids == 1);
+}
+
+TEST_CASE("An interface that goes away is reopened and its frames flow again") {
+  TempDir dir;
+  Receiver receiver(dir.path() / "signals.sock");
+  const SignalCatalog catalog = SignalCatalog::Standard();
+  RealClock clock;
+  NullSink sink;
+  CanGatewayOptions options{"can0", dir.path() / "signals.sock"};
+  options.min_backoff = std::chrono::milliseconds(1);
+  options.max_backoff = std::chrono::milliseconds(20);
+  CanGateway gateway(Translator(catalog), catalog, clock, Logger(sink), options);
+  Interfaces interfaces;
+  UniqueFd first(interfaces.Add());
+  std::jthread thread(
+      [&](std::stop_token stop) { gateway.RunSocket(stop, [&] { return interfaces.Open(); }); });
+  SendRecord(first.get(), 0x200, {0x00});
+  REQUIRE(receiver.Next().values(0).text() == "P");
+  first.Reset();  // the interface goes down
+  UniqueFd second(interfaces.Add());
+  SendRecord(second.get(), 0x200, {0x03});
+  REQUIRE(receiver.Next().values(0).text() == "D");
+  thread.request_stop();
+  thread.join();
+  const CanGatewayStats s = gateway.stats();
+  REQUIRE(s.reopens == 2);
+  REQUIRE_FALSE(s.last_error.empty());
+}
+
+TEST_CASE("A candump log is played at its recorded spacing") {
+  TempDir dir;
+  Receiver receiver(dir.path() / "signals.sock");
+  const SignalCatalog catalog = SignalCatalog::Standard();
+  RealClock clock;
+  NullSink sink;
+  CanGateway gateway(Translator(catalog), catalog, clock, Logger(sink),
+                     {"can0", dir.path() / "signals.sock"});
+  std::ofstream(dir.path() / "bus.log") << "(100.000000) can0 200#00\n"
+                                        << "(100.020000) can0 200#03\n"
+                                        << "(100.050000) can0 100#1027000000000000\n";
+  const MonoTime start = clock.Now();
+  REQUIRE(gateway.RunCandump({}, dir.path() / "bus.log").ok());
+  REQUIRE(clock.Now() - start >= std::chrono::milliseconds(50));
+  const proto::SignalFrame a = receiver.Next();
+  const proto::SignalFrame b = receiver.Next();
+  const proto::SignalFrame c = receiver.Next();
+  REQUIRE(b.mono_ns() - a.mono_ns() == 20'000'000);
+  REQUIRE(c.mono_ns() - a.mono_ns() == 50'000'000);
+  REQUIRE(c.values(0).name() == "speed");
+}
+
+}  // namespace fleetclip::triggers
