@@ -49,13 +49,21 @@ Result<DriveReader> DriveReader::Open(const std::filesystem::path& path) {
 }
 
 Result<std::optional<std::string>> DriveReader::NextBytes() {
+  std::string bytes;
+  Result<bool> more = NextBytesInto(bytes);
+  if (!more.ok()) return more.error();
+  if (!*more) return std::optional<std::string>();
+  return std::optional<std::string>(std::move(bytes));
+}
+
+Result<bool> DriveReader::NextBytesInto(std::string& bytes) {
   const uint64_t frame_offset = offset_;
   uint64_t length = 0;
   for (int shift = 0;; shift += 7) {
     const int c = std::fgetc(file_.get());
     if (c == EOF) {
       if (std::ferror(file_.get())) return ErrnoError("read drive file " + path_.native(), errno);
-      if (shift == 0) return std::optional<std::string>();
+      if (shift == 0) return false;
       return Error(ErrorCode::kCorruption, path_.native() + ": frame " + std::to_string(index_) +
                                                " at byte " + std::to_string(frame_offset) +
                                                ": truncated length");
@@ -75,7 +83,7 @@ Result<std::optional<std::string>> DriveReader::NextBytes() {
                                              ": length " + std::to_string(length) + " exceeds " +
                                              std::to_string(kMaxDriveFrameBytes));
   }
-  std::string bytes(length, '\0');
+  bytes.resize(length);
   if (std::fread(bytes.data(), 1, length, file_.get()) != length) {
     return Error(ErrorCode::kCorruption, path_.native() + ": frame " + std::to_string(index_) +
                                              " at byte " + std::to_string(frame_offset) +
@@ -84,7 +92,7 @@ Result<std::optional<std::string>> DriveReader::NextBytes() {
   }
   offset_ += length;
   ++index_;
-  return std::optional<std::string>(std::move(bytes));
+  return true;
 }
 
 Result<std::optional<proto::SignalFrame>> DriveReader::Next() {

@@ -39,6 +39,8 @@ class DriveReader {
   Result<std::optional<proto::SignalFrame>> Next();
   // Raw next frame bytes (for replaying without re-encoding).
   Result<std::optional<std::string>> NextBytes();
+  // The same into a reused buffer: false at a clean end of file.
+  Result<bool> NextBytesInto(std::string& bytes);
 
  private:
   DriveReader(std::filesystem::path path, std::FILE* file) : path_(std::move(path)), file_(file) {}
