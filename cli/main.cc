@@ -10,6 +10,7 @@
 #include "cli/daemon_commands.h"
 #include "cli/queue_commands.h"
 #include "cli/replay_command.h"
+#include "cli/viewer_commands.h"
 
 namespace fleetclip::cli {
 
@@ -17,7 +18,7 @@ std::span<const Command> AllCommands() {
   static const Command kCommands[] = {
       kStatusCommand, kTriggerCommand, kReloadCommand, kUploadNowCommand, kListCommand,
       kShowCommand,   kStatsCommand,   kExportCommand, kRetryCommand,     kDeleteCommand,
-      kPinCommand,    kUnpinCommand,   kReplayCommand, kConfigCommand};
+      kPinCommand,    kUnpinCommand,   kReplayCommand, kConfigCommand,    kSignalsCommand};
   return kCommands;
 }
 
