@@ -16,9 +16,10 @@ namespace fleetclip::cli {
 
 std::span<const Command> AllCommands() {
   static const Command kCommands[] = {
-      kStatusCommand, kTriggerCommand, kReloadCommand, kUploadNowCommand, kListCommand,
-      kShowCommand,   kStatsCommand,   kExportCommand, kRetryCommand,     kDeleteCommand,
-      kPinCommand,    kUnpinCommand,   kReplayCommand, kConfigCommand,    kSignalsCommand};
+      kStatusCommand, kTriggerCommand, kReloadCommand,  kUploadNowCommand,
+      kListCommand,   kShowCommand,    kStatsCommand,   kExportCommand,
+      kRetryCommand,  kDeleteCommand,  kPinCommand,     kUnpinCommand,
+      kReplayCommand, kConfigCommand,  kSignalsCommand, kMcapCommand};
   return kCommands;
 }
 
