@@ -1,6 +1,7 @@
 // `fleetclip export ID DIR`: copies a clip's bundle into DIR/<id>/, checking every file's sha256
 // against the queue as it copies; a progress bar on stderr when that is a terminal. A file that
-// fails its checksum is removed from the copy and the command fails.
+// fails its checksum is removed from the copy and the command fails. With --format mcap it
+// writes DIR/<id>.mcap instead (cli/clip_mcap.h), after checking the bundle against the manifest.
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 
 #include "cli/queue_cli.h"
 #include "cli/queue_commands.h"
+#include "cli/viewer_commands.h"
 #include "common/unique_handle.h"
 
 namespace fleetclip::cli {
@@ -55,10 +57,29 @@ Result<std::string> CopyHashing(const fs::path& from, const fs::path& to,
   return hex;
 }
 
+// DIR/<id>.mcap from the clip folder, whose files must match the manifest first.
+int ExportMcap(const fs::path& src, const fs::path& dir, bool json, CommandContext& ctx) {
+  auto clip = ReadClipFolder(src);
+  if (!clip.ok()) return Fail(kExportCommand, ctx, clip.error());
+  for (const FileCheck& f : VerifyClipFiles(*clip)) {
+    if (!f.verified) {
+      return Fail(kExportCommand, ctx, Error(ErrorCode::kCorruption, f.name + ": " + f.problem));
+    }
+  }
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Fail(kExportCommand, ctx, ErrnoError("create " + dir.string(), ec.value()));
+  return WriteMcapFile(kExportCommand, *clip, dir / (clip->manifest.clip_id() + ".mcap"), json,
+                       ctx);
+}
+
 int RunExport(std::span<const std::string_view> args, CommandContext& ctx) {
   QueueArgs a;
-  auto problem = ParseQueueArgs(args, {}, {"--no-progress"}, a);
+  auto problem = ParseQueueArgs(args, {"--format"}, {"--no-progress"}, a);
   if (!problem && a.positional.size() != 2) problem = "expected a clip ID and a target DIR";
+  const std::string format = a.values.contains("--format") ? a.values.at("--format") : "bundle";
+  if (!problem && format != "bundle" && format != "mcap")
+    problem = "--format must be bundle or mcap, got \"" + format + "\"";
   if (auto code = HandleUsage(kExportCommand, problem, a, ctx)) return *code;
   auto store = OpenStoreForCli(a, false, kExportCommand, ctx);
   if (!store) return kExitFailure;
@@ -71,8 +92,9 @@ int RunExport(std::span<const std::string_view> args, CommandContext& ctx) {
                                                 " and has no local files to export"));
   }
   const fs::path src = store->ClipDir(c->id);
-  const fs::path dst = fs::path(a.positional[1]) / c->id;
   std::error_code ec;
+  if (format == "mcap") return ExportMcap(src, fs::path(a.positional[1]), a.json, ctx);
+  const fs::path dst = fs::path(a.positional[1]) / c->id;
   fs::create_directories(dst, ec);
   if (ec) return Fail(kExportCommand, ctx, ErrnoError("create " + dst.string(), ec.value()));
   const bool bar = !a.flags.contains("--no-progress") && !a.json && ::isatty(2) == 1;
@@ -116,8 +138,10 @@ int RunExport(std::span<const std::string_view> args, CommandContext& ctx) {
 
 const Command kExportCommand{
     "export", "copy a clip's files to a folder, verifying sha256",
-    "fleetclip export ID DIR [--no-progress] [--json] [--db PATH | --state-dir DIR]\n"
+    "fleetclip export ID DIR [--format bundle|mcap] [--no-progress] [--json]\n"
+    "                 [--db PATH | --state-dir DIR]\n"
     "  copies the clip's files into DIR/ID/ and checks each against its sha256\n"
+    "  --format mcap  writes DIR/ID.mcap instead (see `fleetclip mcap`)\n"
     "  --no-progress  no progress bar (it is shown only when stderr is a terminal)\n",
     RunExport};
 

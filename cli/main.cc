@@ -11,14 +11,16 @@
 #include "cli/queue_commands.h"
 #include "cli/replay_command.h"
 #include "cli/rules_commands.h"
+#include "cli/viewer_commands.h"
 
 namespace fleetclip::cli {
 
 std::span<const Command> AllCommands() {
   static const Command kCommands[] = {
-      kStatusCommand, kTriggerCommand, kReloadCommand, kUploadNowCommand, kListCommand,
-      kShowCommand,   kStatsCommand,   kExportCommand, kRetryCommand,     kDeleteCommand,
-      kPinCommand,    kUnpinCommand,   kReplayCommand, kRulesCommand,     kConfigCommand};
+      kStatusCommand,  kTriggerCommand, kReloadCommand, kUploadNowCommand, kListCommand,
+      kShowCommand,    kStatsCommand,   kExportCommand, kRetryCommand,     kDeleteCommand,
+      kPinCommand,     kUnpinCommand,   kReplayCommand, kRulesCommand,     kConfigCommand,
+      kSignalsCommand, kMcapCommand};
   return kCommands;
 }
 
