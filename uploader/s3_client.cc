@@ -178,11 +178,11 @@ S3Result<std::vector<S3OpenUpload>> S3Client::ListMultipartUploads(std::string_v
                             "?prefix=" + UriEncode(prefix, false) + "&uploads=",
                         "", false, std::move(stop));
   if (!IsOk(r)) return Fail<std::vector<S3OpenUpload>>("ListMultipartUploads " + ep_.bucket, r);
-  std::vector<S3OpenUpload> out;
-  for (std::string_view u : XmlElements(r.body, "Upload")) {
-    out.push_back({XmlText(u, "Key"), XmlText(u, "UploadId")});
+  Result<std::vector<S3OpenUpload>> listed = ParseListMultipartUploads(r.body);
+  if (!listed.ok()) {
+    return {Error(ErrorCode::kUnavailable, listed.error().message()), FailureClass::kTransient};
   }
-  return {std::move(out)};
+  return {std::move(*listed)};
 }
 
 S3Result<S3ObjectInfo> S3Client::HeadObject(std::string_view key, std::stop_token stop) {

@@ -1,6 +1,7 @@
-// The S3 response documents the client reads (ListParts, InitiateMultipartUpload,
-// CompleteMultipartUpload, Error), parsed with libexpat instead of by hand: every XML escape a
-// server may use is decoded (the five named entities, numeric references such as `&#34;` and
+// The S3 response documents the client reads (ListParts, ListMultipartUploads,
+// InitiateMultipartUpload, CompleteMultipartUpload, Error), parsed with libexpat instead of by
+// hand: every XML escape a server may use is decoded (the five named entities, numeric references
+// such as `&#34;` and
 // `&#x22;` that Ceph and others put in ETags, CDATA sections), namespace prefixes and the default
 // S3 namespace are ignored, and elements we do not know are skipped wherever they appear. A
 // document type declaration is refused (S3 never sends one; it is how entity expansion attacks
@@ -47,12 +48,22 @@ struct S3PartsPage {
   int next_marker = 0;        // <NextPartNumberMarker>, 0 when absent
 };
 
+// An upload begun and neither completed nor aborted (ListMultipartUploads).
+struct S3OpenUpload {
+  std::string key;
+  std::string upload_id;
+};
+
 // The <Error> document in `body`, or nullopt when `body` is anything else (empty, not XML, or
 // another document): only a well-formed document whose root is <Error> counts.
 std::optional<S3ErrorDocument> ParseS3Error(std::string_view body);
 
 // <ListPartsResult>: the parts, IsTruncated and NextPartNumberMarker.
 Result<S3PartsPage> ParseListParts(std::string_view body);
+
+// <ListMultipartUploadsResult>: each <Upload>'s Key and non-empty UploadId (one page; the tests and
+// the abort drain list a single clip's prefix, far below S3's 1000 uploads a page).
+Result<std::vector<S3OpenUpload>> ParseListMultipartUploads(std::string_view body);
 
 // <InitiateMultipartUploadResult>: its non-empty UploadId.
 Result<std::string> ParseInitiateMultipartUpload(std::string_view body);
