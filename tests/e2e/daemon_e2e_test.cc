@@ -6,6 +6,8 @@
 //      equals the manifest's; a heartbeat arrives; `fleetclip status` shows the config version.
 //   2. The daemon is killed with SIGKILL mid-clip and mid-upload, then restarted: every clip that
 //      was committed is uploaded exactly once and whole, nothing is lost or left half-written.
+//   3. `fleetclip delete` of a clip whose multipart upload is open, sent to the running daemon:
+//      the daemon deletes it and its upload thread aborts the upload (ListMultipartUploads empty).
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -492,6 +494,69 @@ TEST_CASE(
   const std::string log = ReadFile(car.dir() / "bad.log");
   INFO(log);
   CHECK_THAT(log, Catch::Contains("cameras[3].bitrate_bps: 50 is outside 100000..100000000"));
+}
+
+TEST_CASE(
+    "fleetclip delete of a clip with an open multipart upload, sent to the running daemon, leaves "
+    "no upload on the server") {
+  Car car("e2e-abort", std::string(R"(
+cameras { name: "front" url: "testsrc=size=160x120:rate=10" input_format: "lavfi" }
+upload_policy { window_start: "03:00" window_end: "03:01" require_parked: false }
+)"));
+  // A clip whose upload was interrupted after its first part: journaled in the queue, open on
+  // the server. The upload window is closed, so the daemon does not resume it.
+  const std::string id = "01900000-0000-7000-8000-0000000000ab";
+  const int64_t window_start_ms = 1'767'225'600'000;
+  const std::string key = uploader::ObjectKey(
+      "fleet", "car-7", WallTime(std::chrono::milliseconds(window_start_ms)), id, "front.mp4");
+  {
+    RealClock clock;
+    MemoryLogSink sink;
+    Logger log(sink);
+    auto store =
+        queue::ClipStore::Open({.state_dir = car.state_dir(), .reserve_bytes = 0}, clock, log);
+    REQUIRE(store.ok());
+    const std::string bytes(6 << 20, 'v');
+    fs::create_directories((*store)->ClipDir(id));
+    std::ofstream((*store)->ClipDir(id) / "front.mp4", std::ios::binary) << bytes;
+    queue::ClipRecord c;
+    c.id = id;
+    c.bytes = c.local_bytes = static_cast<int64_t>(bytes.size());
+    c.created_unix_ms = window_start_ms + 30'000;
+    c.window_start_unix_ms = window_start_ms;
+    c.files.push_back({"front.mp4", c.bytes, queue::Sha256Hex(bytes), false});
+    REQUIRE((*store)->InsertClip(c).ok());
+    auto created = car.s3().CreateMultipartUpload(key, {});
+    REQUIRE(created.value.ok());
+    auto part =
+        car.s3().UploadPart(key, *created.value, 1, std::string_view(bytes).substr(0, 5 << 20), {});
+    REQUIRE(part.value.ok());
+    REQUIRE((*store)->SetUploadId(id, "front.mp4", *created.value, 5 << 20).ok());
+    REQUIRE((*store)->AddUploadedPart(id, "front.mp4", 1, 5 << 20, *part.value).ok());
+  }
+  const auto open_uploads = [&] {
+    auto r = car.s3().ListMultipartUploads("fleet/", {});
+    REQUIRE(r.value.ok());
+    return r.value->size();
+  };
+  REQUIRE(open_uploads() == 1);
+  car.Start();
+
+  const fs::path out = car.dir() / "delete.out";
+  const pid_t cli =
+      Spawn({FLEETCLIP_CLI_PATH, "delete", id, "--config", car.config_path().string()}, out);
+  CHECK(Wait(cli) == 0);
+  CHECK(ReadFile(out) == "deleted " + id + "\n");  // no suffix: the daemon applied it
+  bool aborted = false;
+  for (int i = 0; i < 100 && !aborted; ++i) {
+    aborted = open_uploads() == 0;
+    if (!aborted) std::this_thread::sleep_for(100ms);
+  }
+  INFO(ReadFile(car.log()));
+  CHECK(aborted);
+  CHECK(ReadFile(car.log()).find("event=upload_aborted") != std::string::npos);
+  CHECK_FALSE(fs::exists(car.state_dir() / "clips" / id));
+  car.Kill(SIGTERM);
 }
 
 }  // namespace fleetclip

@@ -213,10 +213,11 @@ TEST_CASE("A wrong secret ends the clip as failed with the server's reason, not 
   CHECK(rig.stats().parts_sent <= 1);  // the single PUT; the multipart never got an upload id
 }
 
-// A multipart upload cut halfway: the clip is back in ready with its upload id journaled and
-// the server holding the parts that arrived.
+// A multipart upload cut halfway (part 3 of 5 meets a 503, a retryable failure that ends the
+// pass): the clip is back in ready with its upload id journaled and the server holding the parts
+// that arrived.
 void CutHalfway(Rig& rig, const MadeClip& clip) {
-  rig.proxy().ResetAfterUpstreamBytes(clip.camera_bytes / 2);
+  rig.proxy().Inject({"PUT", "partNumber=3", 503, "SlowDown", 1});
   const PassResult pass = rig.RunOnePass();
   CHECK(pass.retry_scheduled == 1);
   REQUIRE(rig.store().Get(clip.id)->state == queue::ClipState::kReady);
