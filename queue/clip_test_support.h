@@ -49,7 +49,7 @@ struct RingFixture {
     InitMediaLibraries();
     const fs::path video = dir.path() / "cam.mkv";
     fleetclip::testing::MakeTestVideo(video,
-                                      {.width = 160, .height = 120, .seconds = 2, .gop = 15});
+                                      {.width = 160, .height = 120, .seconds = 3, .gop = 15});
     ring = std::make_unique<PacketRing>(RingLimits{.max_duration = 3600s, .max_bytes = 1LL << 30});
     CameraOptions o;
     o.name = "front";

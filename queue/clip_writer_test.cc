@@ -9,88 +9,29 @@
 #include <fstream>
 #include <sstream>
 
-#include "codec/camera_source.h"
-#include "codec/media_init.h"
+#include "queue/clip_test_support.h"
 #include "queue/manifest.h"
 #include "queue/sha256.h"
 #include "queue/signal_log.h"
-#include "tests/support/media.h"
-#include "tests/support/temp_dir.h"
 
 namespace fleetclip::queue {
 namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-struct Fixture {
-  explicit Fixture(const fs::path& state_dir = {}) {
-    InitMediaLibraries();
-    state = state_dir.empty() ? dir.path() / "state" : state_dir;
-    const fs::path video = dir.path() / "cam.mkv";
-    testing::MakeTestVideo(video, {.width = 160, .height = 120, .seconds = 3, .gop = 15});
-    ring = std::make_unique<PacketRing>(RingLimits{.max_duration = 3600s, .max_bytes = 1LL << 30});
-    CameraOptions o;
-    o.name = "front";
-    o.url = video;
-    o.pacing = CameraOptions::Pacing::kAsFastAsPossible;
-    o.backoff_initial = 0ns;
-    o.max_opens = 1;
-    CameraSource(o, *ring, clock, log).Run({});
-  }
+// The shared ring (queue/clip_test_support.h) and a state directory, by default in its temp dir.
+struct Fixture : testing::RingFixture {
+  explicit Fixture(const fs::path& state_dir = {})
+      : state(state_dir.empty() ? dir.path() / "state" : state_dir) {}
   std::unique_ptr<ClipStore> OpenStore() {
     return std::move(
         ClipStore::Open({.state_dir = state, .reserve_bytes = 64 << 10}, clock, log).value());
   }
-  triggers::ClipRequest Request(int priority = 50) {
-    const Snapshot all = ring->Take(MonoFromNanos(0), MonoFromNanos(INT64_MAX));
-    triggers::ClipRequest r;
-    r.start = all.first_time();
-    r.end = all.last_time();
-    r.priority = priority;
-    r.mono_at_trigger = r.start;
-    r.wall_at_trigger = clock.WallNow();
-    triggers::ClipEvent e;
-    e.rule = "harsh_braking";
-    e.time = r.start + 1s;
-    e.priority = priority;
-    r.events.push_back(e);
-    return r;
-  }
-  static std::vector<proto::SignalFrame> Signals(MonoTime start, MonoTime end) {
-    std::vector<proto::SignalFrame> frames;
-    for (MonoTime t = start; t <= end; t += 10ms) {
-      auto& f = frames.emplace_back();
-      f.set_mono_ns(ToNanos(t));
-      f.set_seq(frames.size());
-      auto* v = f.add_values();
-      v->set_name("speed");
-      v->set_number(12.5);
-    }
-    return frames;
-  }
-
-  TempDir dir;
   fs::path state;
-  FakeClock clock;
-  MemoryLogSink sink;
-  Logger log{sink};
-  std::unique_ptr<PacketRing> ring;
 };
 
-StorageLimits Unlimited() {
-  StorageLimits l;
-  l.quota_bytes = 1LL << 40;
-  l.min_free_bytes = 0;
-  l.min_free_percent = 0;
-  return l;
-}
-
-std::string ReadAll(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::ReadAll;
+using testing::Unlimited;
 
 // Reports plenty of room so writes run into the real ENOSPC.
 class LyingDisk final : public DiskSpace {

@@ -227,14 +227,7 @@ Status PowerCutFileSystem::Rename(const fs::path& from, const fs::path& to) {
 Status PowerCutFileSystem::Unlink(const fs::path& path) {
   if (Status s = Step("unlink " + path.string()); !s.ok()) return s;
   if (Status s = base_.Unlink(path); !s.ok()) return s;
-  if (auto parts = Below(path); parts && !parts->empty()) {
-    std::lock_guard lock(mu_);
-    const std::string name = parts->back();
-    parts->pop_back();
-    if (const int parent = Lookup(*parts); parent >= 0) {
-      nodes_[static_cast<size_t>(parent)].entries.erase(name);
-    }
-  }
+  DropEntry(path);
   return Ok();
 }
 
@@ -256,15 +249,19 @@ Status PowerCutFileSystem::MakeDir(const fs::path& path) {
 Status PowerCutFileSystem::RemoveDir(const fs::path& path) {
   if (Status s = Step("rmdir " + path.string()); !s.ok()) return s;
   if (Status s = base_.RemoveDir(path); !s.ok()) return s;
-  if (auto parts = Below(path); parts && !parts->empty()) {
-    std::lock_guard lock(mu_);
-    const std::string name = parts->back();
-    parts->pop_back();
-    if (const int parent = Lookup(*parts); parent >= 0) {
-      nodes_[static_cast<size_t>(parent)].entries.erase(name);
-    }
-  }
+  DropEntry(path);
   return Ok();
+}
+
+void PowerCutFileSystem::DropEntry(const fs::path& path) {
+  auto parts = Below(path);
+  if (!parts || parts->empty()) return;
+  std::lock_guard lock(mu_);
+  const std::string name = parts->back();
+  parts->pop_back();
+  if (const int parent = Lookup(*parts); parent >= 0) {
+    nodes_[static_cast<size_t>(parent)].entries.erase(name);
+  }
 }
 
 Status PowerCutFileSystem::SyncDir(const fs::path& path) {

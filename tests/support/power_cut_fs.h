@@ -75,6 +75,8 @@ class PowerCutFileSystem final : public FileSystem {
   // The inode at `parts` in the current tree, or -1.
   int Lookup(const std::vector<std::string>& parts) const;
   int NewNode(bool dir);
+  // The model's side of an unlink or rmdir: the entry leaves its parent's current view.
+  void DropEntry(const std::filesystem::path& path);
   void ScanLocked(const std::filesystem::path& dir, int inode);
   void ImageLocked(const std::filesystem::path& image);
   void WriteImage(int inode, const std::filesystem::path& at, int depth) const;
