@@ -41,7 +41,7 @@ MonoTime FakeClock::Now() const {
 
 WallTime FakeClock::WallNow() const {
   std::lock_guard lock(mu_);
-  return wall_at_start_ + (now_ - start_);
+  return wall_at_start_ + (now_ - start_) + wall_step_;
 }
 
 bool FakeClock::SleepUntil(MonoTime deadline, std::stop_token stop) const {
@@ -56,6 +56,11 @@ void FakeClock::Advance(Nanos d) {
     now_ += d;
   }
   cv_.notify_all();
+}
+
+void FakeClock::StepWall(Nanos d) {
+  std::lock_guard lock(mu_);
+  wall_step_ += d;
 }
 
 void FakeClock::Set(MonoTime t) {

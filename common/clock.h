@@ -63,11 +63,15 @@ class FakeClock final : public Clock {
 
   void Advance(Nanos d);
   void Set(MonoTime t);  // must not go backwards
+  // Steps the wall clock by `d` (either sign), as NTP or a person setting the time does; the
+  // monotonic clock does not move.
+  void StepWall(Nanos d);
 
  private:
   mutable std::mutex mu_;
   mutable std::condition_variable_any cv_;
-  MonoTime now_;  // guarded by mu_
+  MonoTime now_;        // guarded by mu_
+  Nanos wall_step_{0};  // guarded by mu_: the sum of StepWall()s
   const MonoTime start_;
   const WallTime wall_at_start_;
 };

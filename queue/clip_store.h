@@ -11,7 +11,8 @@
 // folders and marks rows whose files are gone as lost.
 //
 // Time: persisted deadlines (next_attempt) are wall time in unix ms, because CLOCK_MONOTONIC starts
-// again at every boot; intervals are still computed on the monotonic clock by the caller.
+// again at every boot; intervals are still computed on the monotonic clock by the caller, which
+// moves the deadlines with a wall-clock step (ShiftRetryDeadlines, docs/uploader.md).
 //
 // Threading: a ClipStore is one SQLite connection guarded by an internal mutex; every method is
 // safe to call from any thread. Several processes may open the same database (WAL): while the
@@ -171,6 +172,9 @@ class ClipStore {
   Status MarkUploaded(std::string_view clip_id);
   // uploading/ready -> ready, attempts + 1, next_attempt and last_error set.
   Status ScheduleRetry(std::string_view clip_id, WallTime next_attempt, std::string_view error);
+  // Every ready clip's next_attempt moved by `by` (a wall-clock step), then capped at `now` +
+  // `max_wait`. Returns the number of clips changed.
+  Result<int64_t> ShiftRetryDeadlines(Nanos by, WallTime now, Nanos max_wait);
   // -> failed (permanent), with the reason. `fleetclip retry` brings it back to ready.
   Status MarkFailed(std::string_view clip_id, std::string_view reason);
   // Multipart resume state, per file of a clip.

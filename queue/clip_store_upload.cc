@@ -69,6 +69,19 @@ Status ClipStore::MarkUploaded(std::string_view clip_id) {
   return impl_->RemoveBundleLocked(clip_id, AfterRemoval::kKeepUploaded);
 }
 
+Result<int64_t> ClipStore::ShiftRetryDeadlines(Nanos by, WallTime now, Nanos max_wait) {
+  std::lock_guard lock(impl_->mu_);
+  const int64_t by_ms = std::chrono::duration_cast<std::chrono::milliseconds>(by).count();
+  const int64_t latest =
+      UnixMs(now) + std::chrono::duration_cast<std::chrono::milliseconds>(max_wait).count();
+  auto st = impl_->db_.Prepare(
+      "UPDATE clips SET next_attempt_unix_ms=MIN(next_attempt_unix_ms+?1,?2) "
+      "WHERE state='ready' AND next_attempt_unix_ms>0 AND (?1!=0 OR next_attempt_unix_ms>?2)");
+  if (!st.ok()) return st.error();
+  if (Status s = st->Bind(1, by_ms).Bind(2, latest).Run(); !s.ok()) return s.error();
+  return static_cast<int64_t>(impl_->db_.Changes());
+}
+
 Status ClipStore::ScheduleRetry(std::string_view clip_id, WallTime next_attempt,
                                 std::string_view error) {
   std::lock_guard lock(impl_->mu_);

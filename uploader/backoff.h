@@ -25,6 +25,8 @@ class Backoff {
   Nanos Delay(int attempt) const;
   // The ceiling Delay(attempt) is drawn under.
   int64_t CeilingMs(int attempt) const;
+  // The longest delay any attempt can get.
+  Nanos Cap() const { return std::chrono::milliseconds(config_.cap_ms); }
 
  private:
   BackoffConfig config_;

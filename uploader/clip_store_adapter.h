@@ -31,6 +31,9 @@ class ClipStoreAdapter final : public UploadQueue,
   Status MarkFailed(const std::string& clip_id, const std::string& reason) override {
     return store_.MarkFailed(clip_id, reason);
   }
+  Result<int64_t> ShiftRetryDeadlines(Nanos by, WallTime now, Nanos max_wait) override {
+    return store_.ShiftRetryDeadlines(by, now, max_wait);
+  }
 
   Result<FileUploadState> GetUploadState(const std::string& clip_id,
                                          const std::string& file) override;

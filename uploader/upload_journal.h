@@ -109,6 +109,9 @@ class UploadQueue {
   virtual Status ScheduleRetry(const std::string& clip_id, WallTime next_attempt,
                                const std::string& error) = 0;
   virtual Status MarkFailed(const std::string& clip_id, const std::string& reason) = 0;
+  // Moves every pending retry deadline by `by` (the wall clock was stepped by that much), then
+  // pulls any deadline later than `now` + `max_wait` in to that. Returns the clips changed.
+  virtual Result<int64_t> ShiftRetryDeadlines(Nanos by, WallTime now, Nanos max_wait) = 0;
 };
 
 }  // namespace fleetclip::uploader

@@ -26,6 +26,7 @@ std::string ObjectKey(std::string_view prefix, std::string_view vehicle, WallTim
 Result<PassResult> Uploader::RunPass(const NetworkState& net, const ParkedTracker& parked,
                                      std::stop_token stop) {
   PassResult result;
+  if (Status s = KeepRetryDeadlinesMonotonic(); !s.ok()) return s.error();
   Result<std::vector<UploadCandidate>> due =
       queue_.UploadCandidates(clock_.WallNow(), options_.candidates_per_pass);
   if (!due.ok()) return due.error();
@@ -71,6 +72,27 @@ Result<PassResult> Uploader::RunPass(const NetworkState& net, const ParkedTracke
     }
   }
   return result;
+}
+
+Status Uploader::KeepRetryDeadlinesMonotonic() {
+  // Below this, a difference is NTP slewing or rounding; it adds up until it is a step.
+  constexpr Nanos kStep = std::chrono::seconds(1);
+  const WallTime wall = clock_.WallNow();
+  const Nanos offset = wall.time_since_epoch() - clock_.Now().time_since_epoch();
+  Nanos step{0};
+  if (wall_minus_mono_) {
+    step = offset - *wall_minus_mono_;
+    if (step < kStep && step > -kStep) return Ok();
+  }
+  Result<int64_t> moved = queue_.ShiftRetryDeadlines(step, wall, backoff_.Cap());
+  if (!moved.ok()) return moved.error();
+  wall_minus_mono_ = offset;
+  if (*moved > 0) {
+    log_.Notice("retry_deadlines_moved", {{"wall_step_ms", ToMillis(step)},
+                                          {"max_wait_ms", ToMillis(backoff_.Cap())},
+                                          {"clips", *moved}});
+  }
+  return Ok();
 }
 
 Status Uploader::UploadClip(const UploadCandidate& clip, const NetworkState& net,

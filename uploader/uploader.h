@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <stop_token>
 #include <string>
 
@@ -64,6 +65,12 @@ class Uploader {
  private:
   // Uploads every file of `clip`, manifest last; the error of the first file that failed.
   Status UploadClip(const UploadCandidate& clip, const NetworkState& net, std::stop_token stop);
+  // Retry deadlines are kept in wall time (they must survive a reboot, where the monotonic clock
+  // starts again) but waited for as monotonic intervals: when the wall clock has been stepped
+  // since the last pass, every pending deadline moves with it, so a clip waits its backoff, never
+  // the jump. At the first pass (after a start, where a step cannot be measured) a deadline later
+  // than the longest backoff is pulled in to it.
+  Status KeepRetryDeadlinesMonotonic();
 
   UploadQueue& queue_;
   UploadJournal& journal_;
@@ -74,6 +81,7 @@ class Uploader {
   Backoff backoff_;
   UploaderOptions options_;
   DailyBudget budget_;
+  std::optional<Nanos> wall_minus_mono_;  // at the last deadline adjustment; none before a pass
 };
 
 }  // namespace fleetclip::uploader

@@ -26,6 +26,7 @@ class FakeQueue final : public UploadQueue {
   Status MarkFailed(const std::string& id, const std::string& reason) override {
     return Log("failed " + id + " " + reason);
   }
+  Result<int64_t> ShiftRetryDeadlines(Nanos, WallTime, Nanos) override { return 0; }
   Status Log(std::string s) {
     events.push_back(std::move(s));
     return Ok();
@@ -174,6 +175,85 @@ TEST_CASE("Bytes a pass spent stay spent after the store and the uploader are ma
   Uploader memory_only(b.queue, b.journal, b.transport, policy, b.clock, b.log,
                        Backoff({1'000, 60'000}, [] { return 0.5; }), UploaderOptions{"p", 8});
   CHECK(policy.BudgetLeft(proto::LINK_WIFI, memory_only.budget(), b.clock.WallNow()) == 1000);
+}
+
+// A real queue (SQLite) on the fake clock, and one uploader kept across passes as the upload
+// thread keeps it: clip "c1" whose front.mp4 fails once with a retryable error.
+struct RetryBench {
+  RetryBench() {
+    so.state_dir = dir.path();
+    so.reserve_bytes = 0;
+    store = std::move(queue::ClipStore::Open(so, b.clock, b.log).value());
+    adapter = std::make_unique<ClipStoreAdapter>(*store, "veh");
+    queue::ClipRecord c;
+    c.id = "c1";
+    c.priority = 10;
+    c.bytes = 110;
+    c.local_bytes = 110;
+    c.created_unix_ms = UnixMs(b.clock.WallNow());
+    c.window_start_unix_ms = c.created_unix_ms;
+    c.files = {{"manifest.pb", 10, std::string(64, 'a')}, {"front.mp4", 100, std::string(64, 'b')}};
+    REQUIRE(store->InsertClip(c).ok());
+    b.transport.fail_on = "front.mp4";
+  }
+  static int64_t UnixMs(WallTime t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  }
+  Uploader NewUploader() {
+    // First retry: ceiling 60 s, jitter 0.5 → 30 s; no wait is longer than 10 min.
+    return Uploader(*adapter, *adapter, b.transport, b.policy, b.clock, b.log,
+                    Backoff({60'000, 600'000}, [] { return 0.5; }), UploaderOptions{"p", 8});
+  }
+  int Uploaded(Uploader& u) {
+    Result<PassResult> r = u.RunPass(b.net, b.parked, {});
+    REQUIRE(r.ok());
+    return r->uploaded;
+  }
+  Bench b;
+  TempDir dir;
+  queue::StoreOptions so;
+  std::unique_ptr<queue::ClipStore> store;
+  std::unique_ptr<ClipStoreAdapter> adapter;
+};
+
+// The clip failed once (retry in 30 s), then the wall clock moves by `step`: the retry is not due
+// 1 s before its backoff and is due 1 s after it. Returns the retry_deadlines_moved log lines.
+int RetriesAfterItsBackoffDespite(Nanos step) {
+  RetryBench t;
+  Uploader u = t.NewUploader();
+  REQUIRE(t.Uploaded(u) == 0);
+  t.b.transport.fail_on.clear();
+  t.b.clock.StepWall(step);
+  t.b.clock.Advance(29s);
+  CHECK(t.Uploaded(u) == 0);
+  t.b.clock.Advance(2s);
+  CHECK(t.Uploaded(u) == 1);
+  return t.b.sink.Count("event=retry_deadlines_moved");
+}
+
+TEST_CASE("A retry waits its backoff, not a day, when the wall clock is stepped back a day") {
+  CHECK(RetriesAfterItsBackoffDespite(-24h) == 1);
+}
+
+TEST_CASE("A retry waits its backoff, not less, when the wall clock is stepped forward a day") {
+  CHECK(RetriesAfterItsBackoffDespite(24h) == 1);
+}
+
+TEST_CASE("After a restart a deadline further away than the longest backoff is pulled in to it") {
+  RetryBench t;
+  // Kept from before a reboot, with the clock stepped back a day while the car was off.
+  REQUIRE(t.store->ScheduleRetry("c1", t.b.clock.WallNow() + 24h, "unavailable: earlier").ok());
+  t.b.transport.fail_on.clear();
+  Uploader u = t.NewUploader();
+  CHECK(t.Uploaded(u) == 0);
+  t.b.clock.Advance(599s);
+  CHECK(t.Uploaded(u) == 0);
+  t.b.clock.Advance(2s);
+  CHECK(t.Uploaded(u) == 1);
+}
+
+TEST_CASE("A wall clock that only drifts leaves retry deadlines where they are") {
+  CHECK(RetriesAfterItsBackoffDespite(-500ms) == 0);  // slewing, not a step
 }
 
 }  // namespace
