@@ -50,8 +50,10 @@ int64_t ToInt(std::string_view s) {
 
 std::vector<std::string_view> XmlElements(std::string_view xml, std::string_view tag) {
   std::vector<std::string_view> out;
-  const std::string open = "<" + std::string(tag) + ">";
-  const std::string close = "</" + std::string(tag) + ">";
+  // Not `"<" + std::string(tag)`: GCC 12 at -O3 reports a -Wrestrict false positive for that
+  // (GCC bug 105329; see TempPathFor in common/durable_file.cc).
+  const std::string open = std::string("<").append(tag).append(">");
+  const std::string close = std::string("</").append(tag).append(">");
   size_t pos = 0;
   for (;;) {
     const size_t a = xml.find(open, pos);
