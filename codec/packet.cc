@@ -36,7 +36,10 @@ bool StreamInfo::CompatibleWith(const StreamInfo& o) const {
 
 std::string StreamInfo::Describe() const {
   std::string s = avcodec_get_name(params->codec_id);
-  s += " " + std::to_string(params->width) + "x" + std::to_string(params->height);
+  s += ' ';  // appended piece by piece: see TempPathFor in common/durable_file.cc (GCC bug 105329)
+  s += std::to_string(params->width);
+  s += 'x';
+  s += std::to_string(params->height);
   if (frame_rate.num > 0 && frame_rate.den > 0) {
     char fps[32];
     std::snprintf(fps, sizeof fps, " %.3gfps", av_q2d(frame_rate));

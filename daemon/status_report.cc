@@ -87,7 +87,10 @@ std::string StatusLine(const proto::DaemonStatus& s) {
   for (const char* state : {"ready", "uploading", "failed", "uploaded"}) {
     auto it = by_state.find(state);
     if (it == by_state.end() || it->second == 0) continue;
-    line += " " + std::to_string(it->second) + " " + state;
+    line += ' ';  // appended piece by piece: GCC bug 105329 (see common/durable_file.cc)
+    line += std::to_string(it->second);
+    line += ' ';
+    line += state;
     any = true;
   }
   if (!any) line += " empty";

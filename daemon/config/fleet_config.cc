@@ -13,7 +13,9 @@
 namespace fleetclip::config {
 namespace {
 
-std::string Quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
+// Not `"\"" + std::string(s)`: GCC 12 at -O3 reports a -Wrestrict false positive for that
+// (GCC bug 105329; see TempPathFor in common/durable_file.cc).
+std::string Quote(std::string_view s) { return std::string("\"").append(s).append("\""); }
 
 struct Problem {
   FleetRejectReason reason = FleetRejectReason::kNone;
