@@ -24,6 +24,7 @@
 #include "can/can_socket.h"
 #include "can/candump.h"
 #include "tests/support/drive_gen.h"
+#include "tests/support/pipeline_probes.h"
 #include "tests/support/temp_dir.h"
 #include "triggers/can_gateway.h"
 #include "triggers/candump_signals.h"
@@ -126,34 +127,8 @@ void WriteCandump(const testing::Drive& drive, const can::Dbc& dbc,
   }
 }
 
-class CollectingSink final : public ClipRequestSink {
- public:
-  void Submit(ClipRequest request) override { requests.push_back(std::move(request)); }
-  std::vector<ClipRequest> requests;
-};
-
-// Counts frames reaching the pipeline so the feeder can wait for each one.
-class CountingPipeline final : public FrameSink {
- public:
-  explicit CountingPipeline(SignalPipeline& inner) : inner_(inner) {}
-  void OnFrame(const DecodedFrame& frame) override {
-    inner_.OnFrame(frame);
-    std::lock_guard lock(mu_);
-    ++frames_;
-    cv_.notify_all();
-  }
-  std::optional<MonoTime> OnIdle() override { return inner_.OnIdle(); }
-  bool WaitFor(size_t n) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, std::chrono::seconds(10), [&] { return frames_ >= n; });
-  }
-
- private:
-  SignalPipeline& inner_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  size_t frames_ = 0;
-};
+using testing::CollectingSink;
+using testing::CountingPipeline;
 
 // One run of ingest -> history -> rules -> scheduler; the scheduler's clock is moved past the
 // last frame at the end so every pending window is emitted.
@@ -270,7 +245,7 @@ TEST_CASE("A 10-minute candump log gives the same events offline and through the
       bus_clock.Set(MonoFromNanos(rec.time_ns));  // the kernel's receipt stamp, as logged
       const size_t size = can::EncodeKernelFrame(rec.frame, record);
       REQUIRE(::send(bus.get(), record, size, 0) == static_cast<ssize_t>(size));
-      REQUIRE(daemon.counting.WaitFor(++sent));
+      REQUIRE(daemon.counting.WaitFor(++sent, std::chrono::seconds(10)));
     }
   }
   gateway_thread.request_stop();

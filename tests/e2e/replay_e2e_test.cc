@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "tests/support/drive_gen.h"
+#include "tests/support/pipeline_probes.h"
 #include "tests/support/temp_dir.h"
 #include "triggers/presets.h"
 #include "triggers/signal_pipeline.h"
@@ -40,34 +41,8 @@ int RunCli(std::vector<std::string> args, const std::filesystem::path& log) {
   return WEXITSTATUS(status);
 }
 
-class CollectingSink final : public ClipRequestSink {
- public:
-  void Submit(ClipRequest request) override { requests.push_back(std::move(request)); }
-  std::vector<ClipRequest> requests;  // only touched by the thread calling Poll
-};
-
-// Counts accepted frames so the test can wait for the whole drive to arrive.
-class CountingPipeline final : public FrameSink {
- public:
-  explicit CountingPipeline(SignalPipeline& inner) : inner_(inner) {}
-  void OnFrame(const DecodedFrame& frame) override {
-    inner_.OnFrame(frame);
-    std::lock_guard lock(mu_);
-    ++frames_;
-    cv_.notify_all();
-  }
-  std::optional<MonoTime> OnIdle() override { return inner_.OnIdle(); }
-  bool WaitFor(size_t n) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, std::chrono::seconds(60), [&] { return frames_ >= n; });
-  }
-
- private:
-  SignalPipeline& inner_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  size_t frames_ = 0;
-};
+using testing::CollectingSink;
+using testing::CountingPipeline;
 
 }  // namespace
 
