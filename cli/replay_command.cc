@@ -6,7 +6,8 @@
 // recorded even when sending faster, so `for 300ms` still means 300 ms of signal time.
 // --keep-time sends the recorded times unchanged. Frames without a time stay without one (the
 // receiver stamps them). A full receive queue blocks the sender (datagram back-pressure) rather
-// than dropping frames.
+// than dropping frames. With --candump LOG --dbc FILE [--can-map FILE] the frames come from a
+// candump log decoded by the DBC (triggers/candump_signals.h) instead of a drive file.
 #include "cli/replay_command.h"
 
 #include <sys/socket.h>
@@ -20,6 +21,7 @@
 #include <string>
 
 #include "common/unique_handle.h"
+#include "triggers/candump_signals.h"
 #include "triggers/drive_file.h"
 
 namespace fleetclip::cli {
@@ -28,6 +30,9 @@ namespace {
 struct ReplayArgs {
   std::string file;
   std::string socket;
+  std::string candump;
+  std::string dbc;
+  std::string can_map;
   double speed = 1.0;
   bool keep_time = false;
 };
@@ -36,11 +41,14 @@ struct ReplayArgs {
 std::optional<std::string> ParseArgs(std::span<const std::string_view> args, ReplayArgs& out) {
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string_view a = args[i];
-    if (a == "--socket" || a == "--speed") {
+    if (a == "--socket" || a == "--speed" || a == "--candump" || a == "--dbc" || a == "--can-map") {
       if (i + 1 >= args.size()) return std::string(a) + " needs a value";
       const std::string_view v = args[++i];
-      if (a == "--socket") {
-        out.socket = std::string(v);
+      if (a != "--speed") {
+        (a == "--socket"    ? out.socket
+         : a == "--candump" ? out.candump
+         : a == "--dbc"     ? out.dbc
+                            : out.can_map) = std::string(v);
         continue;
       }
       auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out.speed);
@@ -58,7 +66,13 @@ std::optional<std::string> ParseArgs(std::span<const std::string_view> args, Rep
       return "unexpected argument \"" + std::string(a) + "\"";
     }
   }
-  if (out.file.empty()) return std::string("missing drive FILE");
+  if (!out.candump.empty()) {
+    if (!out.file.empty()) return "give a drive FILE or --candump LOG, not both";
+    if (out.dbc.empty()) return std::string("--candump needs --dbc FILE");
+  } else if (!out.dbc.empty() || !out.can_map.empty()) {
+    return std::string("--dbc and --can-map go with --candump LOG");
+  }
+  if (out.file.empty() && out.candump.empty()) return std::string("missing drive FILE");
   if (out.socket.empty()) return std::string("missing --socket PATH");
   return std::nullopt;
 }
@@ -68,7 +82,13 @@ std::optional<std::string> ParseArgs(std::span<const std::string_view> args, Rep
 const Command kReplayCommand{
     "replay", "send a drive file to a signal socket at real pace or faster",
     "fleetclip replay FILE --socket PATH [--speed X] [--keep-time]\n"
+    "fleetclip replay --candump LOG --dbc FILE [--can-map FILE] --socket PATH [--speed X] "
+    "[--keep-time]\n"
     "  FILE         drive file (length-delimited SignalFrames)\n"
+    "  --candump    a candump log (candump -l), decoded by --dbc\n"
+    "  --dbc        the DBC file of the logged bus\n"
+    "  --can-map    lines \"DBC_SIGNAL CATALOGUE_NAME [SCALE]\"; default: DBC signals named\n"
+    "               like catalogue signals\n"
     "  --socket     the daemon's signal socket (Unix datagram)\n"
     "  --speed X    send X times faster than recorded (default 1; e.g. 10, 0.5)\n"
     "  --keep-time  send the recorded mono_ns unchanged instead of rebasing to now\n",
@@ -86,11 +106,26 @@ int RunReplay(std::span<const std::string_view> args, CommandContext& ctx) {
     ctx.err << "fleetclip replay: " << *problem << "\nusage: " << kReplayCommand.usage;
     return kExitUsage;
   }
-  auto reader = triggers::DriveReader::Open(a.file);
-  if (!reader.ok()) {
-    ctx.err << "fleetclip replay: " << reader.error().ToString() << "\n";
-    return kExitFailure;
+  // Frames come from a drive file or a candump log; either way one SignalFrame at a time.
+  const triggers::SignalCatalog catalog = triggers::SignalCatalog::Standard();
+  std::optional<triggers::DriveReader> drive;
+  std::optional<triggers::CandumpSignalReader> candump;
+  if (!a.candump.empty()) {
+    auto r = triggers::CandumpSignalReader::Open(a.candump, a.dbc, a.can_map, catalog);
+    if (!r.ok()) {
+      ctx.err << "fleetclip replay: " << r.error().ToString() << "\n";
+      return kExitFailure;
+    }
+    candump.emplace(std::move(*r));
+  } else {
+    auto r = triggers::DriveReader::Open(a.file);
+    if (!r.ok()) {
+      ctx.err << "fleetclip replay: " << r.error().ToString() << "\n";
+      return kExitFailure;
+    }
+    drive.emplace(std::move(*r));
   }
+  const std::string source = a.candump.empty() ? a.file : a.candump;
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (a.socket.size() >= sizeof addr.sun_path) {
@@ -113,7 +148,7 @@ int RunReplay(std::span<const std::string_view> args, CommandContext& ctx) {
   uint64_t sent = 0;
   std::string bytes;
   while (true) {
-    auto frame = reader->Next();
+    auto frame = candump ? candump->Next() : drive->Next();
     if (!frame.ok()) {
       ctx.err << "fleetclip replay: " << frame.error().ToString() << " (after " << sent
               << " frames)\n";
@@ -143,8 +178,8 @@ int RunReplay(std::span<const std::string_view> args, CommandContext& ctx) {
     ++sent;
   }
   const double seconds = std::chrono::duration<double>(ctx.clock.Now() - start).count();
-  ctx.log.Info("replay_done", {{"file", a.file}, {"frames", sent}, {"seconds", seconds}});
-  ctx.out << "replayed " << sent << " frames from " << a.file << " in " << seconds << " s\n";
+  ctx.log.Info("replay_done", {{"file", source}, {"frames", sent}, {"seconds", seconds}});
+  ctx.out << "replayed " << sent << " frames from " << source << " in " << seconds << " s\n";
   return kExitOk;
 }
 

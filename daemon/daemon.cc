@@ -19,6 +19,7 @@
 #include "daemon/backend/config_poller.h"
 #include "daemon/backend/heartbeat.h"
 #include "daemon/camera_set.h"
+#include "daemon/can_gateways.h"
 #include "daemon/config/base_config.h"
 #include "daemon/config/config_keys.h"
 #include "daemon/config/fleet_store.h"
@@ -125,6 +126,7 @@ struct Daemon::Impl {
   std::unique_ptr<WriterSink> writer_sink;
   std::unique_ptr<triggers::TriggerScheduler> scheduler;
   std::unique_ptr<SignalWorker> signals;
+  std::unique_ptr<CanGateways> can_buses;  // send to the signal socket: started after signals
   std::unique_ptr<UploadWorker> uploads;
   std::unique_ptr<backend::ConfigPoller> poller;
   std::unique_ptr<backend::Heartbeat> heartbeat;
@@ -259,6 +261,10 @@ Status Daemon::Impl::Build() {
     return s.error().WithContext("signals.socket_path");
   }
   ::chmod(base.signals().socket_path().c_str(), 0660);  // producers write as group members
+  Result<std::unique_ptr<CanGateways>> buses =
+      CanGateways::Build(base.signals(), *catalog, clock, log);
+  if (!buses.ok()) return buses.error();
+  can_buses = std::move(*buses);
 
   // The uploader.
   Result<UploadTargetParts> target = MakeUploadTarget(base.upload(), cfg.upload_policy(), log);
@@ -468,6 +474,17 @@ proto::DaemonStatus Daemon::Impl::BuildStatus() {
   const SignalStatus sig = signals->Stats(now);
   s.set_signal_rate_hz(sig.rate_hz);
   s.set_signal_frames_dropped(static_cast<int64_t>(sig.dropped));
+  for (const auto& [name, st] : can_buses ? can_buses->Stats() : decltype(can_buses->Stats()){}) {
+    proto::CanBusStatus* b = s.add_can();
+    b->set_interface(name);
+    b->set_frames(st.translate.frames);
+    b->set_translated(st.translate.translated);
+    b->set_unknown_ids(st.translate.unknown_ids);
+    b->set_out_of_range(st.translate.out_of_range);
+    b->set_out_of_order(st.translate.out_of_order);
+    b->set_reopens(st.reopens);
+    b->set_last_error(st.last_error);
+  }
   s.set_upload_decision(uploads->Stats().decision);
   if (Result<queue::Stats> st = store->GetStats(); st.ok()) {
     proto::QueueSummary* q = s.mutable_queue();
@@ -627,6 +644,7 @@ int Daemon::Run() {
   d.cameras->Start();
   d.writer->Start();
   d.signals->Start();
+  d.can_buses->Start();
   d.uploads->Start();
   if (d.poller) {
     d.backend_thread = std::jthread([&d](std::stop_token stop) { d.RunBackend(stop); });
@@ -715,6 +733,7 @@ void Daemon::Impl::Shutdown() {
     backend_thread.request_stop();
     backend_thread.join();
   }
+  if (can_buses) can_buses->Stop();
   if (signals) signals->Stop();
   // The signal thread has stopped: this thread may now cut windows (ClipWriter::Submit reads the
   // signal history, which only that thread writes).

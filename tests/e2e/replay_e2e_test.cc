@@ -6,10 +6,12 @@
 #include <sys/wait.h>
 
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <fstream>
 #include <thread>
 
 #include "tests/support/drive_gen.h"
+#include "tests/support/pipeline_probes.h"
 #include "tests/support/temp_dir.h"
 #include "triggers/presets.h"
 #include "triggers/signal_pipeline.h"
@@ -39,34 +41,8 @@ int RunCli(std::vector<std::string> args, const std::filesystem::path& log) {
   return WEXITSTATUS(status);
 }
 
-class CollectingSink final : public ClipRequestSink {
- public:
-  void Submit(ClipRequest request) override { requests.push_back(std::move(request)); }
-  std::vector<ClipRequest> requests;  // only touched by the thread calling Poll
-};
-
-// Counts accepted frames so the test can wait for the whole drive to arrive.
-class CountingPipeline final : public FrameSink {
- public:
-  explicit CountingPipeline(SignalPipeline& inner) : inner_(inner) {}
-  void OnFrame(const DecodedFrame& frame) override {
-    inner_.OnFrame(frame);
-    std::lock_guard lock(mu_);
-    ++frames_;
-    cv_.notify_all();
-  }
-  std::optional<MonoTime> OnIdle() override { return inner_.OnIdle(); }
-  bool WaitFor(size_t n) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, std::chrono::seconds(60), [&] { return frames_ >= n; });
-  }
-
- private:
-  SignalPipeline& inner_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  size_t frames_ = 0;
-};
+using testing::CollectingSink;
+using testing::CountingPipeline;
 
 }  // namespace
 
@@ -112,6 +88,55 @@ TEST_CASE(
   }
 }
 
+TEST_CASE("A candump log replayed with its DBC arrives as decoded signal frames") {
+  TempDir dir;
+  // Signals named like catalogue signals need no map; Gear's value table gives the gear text.
+  std::ofstream(dir.path() / "car.dbc") << R"(BO_ 256 Motion: 8 ECU
+ SG_ Speed : 0|16@1+ (0.01,0) [0|655.35] "m/s" GW
+ SG_ Gear : 16|3@1+ (1,0) [0|7] "" GW
+ SG_ Unrelated : 24|8@1+ (1,0) [0|255] "" GW
+VAL_ 256 Gear 0 "P" 3 "D" ;
+)";
+  constexpr int kLines = 200;
+  {
+    std::ofstream log(dir.path() / "bus.log");
+    log << "# a comment line, skipped as canplayer does\n";
+    for (int i = 0; i < kLines; ++i) {
+      char line[64];
+      std::snprintf(line, sizeof line, "(%d.%06d) can0 100#D00703FF\n", 50 + i / 100,
+                    (i % 100) * 10000);  // 20 m/s, gear D, every 10 ms
+      log << line;
+    }
+  }
+  const SignalCatalog catalog = SignalCatalog::Standard();
+  RealClock clock;
+  FakeClock scheduler_clock;
+  MemoryLogSink log_sink;
+  Logger log(log_sink);
+  SignalIngest ingest(catalog, clock, log);
+  SignalHistory history(catalog, std::chrono::seconds(60));
+  CollectingSink sink;
+  TriggerScheduler scheduler(scheduler_clock, log, sink);
+  auto rules = RuleSet::Compile(catalog, BuiltinRules());
+  REQUIRE(rules.ok());
+  SignalPipeline pipeline(history, *rules, scheduler);
+  CountingPipeline counting(pipeline);
+  auto source = SignalSource::Bind(dir.path() / "signals.sock", clock);
+  REQUIRE(source.ok());
+  std::jthread thread(
+      [&](std::stop_token stop) { REQUIRE(source->Run(stop, ingest, counting).ok()); });
+  REQUIRE(RunCli({"replay", "--candump", (dir.path() / "bus.log").string(), "--dbc",
+                  (dir.path() / "car.dbc").string(), "--socket",
+                  (dir.path() / "signals.sock").string(), "--speed", "20"},
+                 dir.path() / "replay.log") == 0);
+  REQUIRE(counting.WaitFor(kLines));
+  thread.request_stop();
+  thread.join();
+  REQUIRE(ingest.stats().accepted == kLines);
+  REQUIRE(history.LatestRow()[*catalog.Find("speed")] == Approx(20.0).margin(1e-9));
+  REQUIRE(history.LatestText(*catalog.Find("gear")) == "D");
+}
+
 TEST_CASE("The fleetclip CLI exits 2 on usage errors, 0 for help and 1 on failures") {
   TempDir dir;
   const auto log = dir.path() / "cli.log";
@@ -122,6 +147,11 @@ TEST_CASE("The fleetclip CLI exits 2 on usage errors, 0 for help and 1 on failur
   REQUIRE(RunCli({"replay", "x.bin"}, log) == 2);
   REQUIRE(RunCli({"replay", "x.bin", "--socket", "s", "--speed", "0"}, log) == 2);
   REQUIRE(RunCli({"replay", (dir.path() / "missing.bin").string(), "--socket", "s"}, log) == 1);
+  REQUIRE(RunCli({"replay", "--candump", "bus.log", "--socket", "s"}, log) == 2);
+  REQUIRE(RunCli({"replay", "x.bin", "--dbc", "car.dbc", "--socket", "s"}, log) == 2);
+  REQUIRE(RunCli({"replay", "--candump", "missing.log", "--dbc",
+                  (dir.path() / "missing.dbc").string(), "--socket", "s"},
+                 log) == 1);
   std::ofstream(dir.path() / "empty.bin").close();
   REQUIRE(RunCli({"replay", (dir.path() / "empty.bin").string(), "--socket",
                   (dir.path() / "nobody.sock").string()},
