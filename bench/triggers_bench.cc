@@ -117,15 +117,14 @@ int main(int argc, char** argv) {
     NullSink sink;
     TriggerScheduler scheduler(clock, log, sink);
     SignalPipeline pipeline(history, *rules, scheduler);
-    DecodedFrame frame;
     const MonoTime t0 = clock.Now();
     // The signal thread's path: producers merged through the reorder window, then the rules.
     for (const std::string& d : datagrams) {
       ingest.Offer(d, false);
-      while (ingest.Next(frame)) pipeline.OnFrame(frame);
+      while (const DecodedFrame* f = ingest.Next()) pipeline.OnFrame(*f);
       pipeline.OnIdle();
     }
-    while (ingest.Drain(frame)) pipeline.OnFrame(frame);
+    while (const DecodedFrame* f = ingest.Drain()) pipeline.OnFrame(*f);
     elapsed = clock.Now() - t0;
     checksum = ingest.stats().accepted + sink.events;
     std::fprintf(stderr, "rules=%zu instructions=%zu accepted=%zu clips=%lu\n",

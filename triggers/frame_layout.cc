@@ -156,7 +156,7 @@ bool FrameLayout::Decode(std::string_view bytes, DecodedFrame& out,
   out.seq = 0;
   out.stamped = false;
   out.text_count = 0;
-  out.producer.assign(producer_);
+  if (out.producer != producer_) out.producer.assign(producer_);  // usually the same already
   out.numbers.resize(values_.size());
   std::pair<SignalId, double>* number = out.numbers.data();
   const char* p = bytes.data();

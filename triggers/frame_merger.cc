@@ -7,9 +7,29 @@
 
 namespace fleetclip::triggers {
 
-FrameMerger::Push FrameMerger::Add(DecodedFrame& frame) {
+void FrameMerger::Recycle() {
+  if (released_ != kNone) free_.push_back(released_);
+  released_ = kNone;
+}
+
+DecodedFrame& FrameMerger::Scratch() {
+  Recycle();
+  if (scratch_ == kNone) {
+    if (free_.empty()) {
+      scratch_ = static_cast<uint32_t>(slots_.size());
+      slots_.emplace_back();
+    } else {
+      scratch_ = free_.back();
+      free_.pop_back();
+    }
+  }
+  return slots_[scratch_];
+}
+
+FrameMerger::Push FrameMerger::Add() {
+  DecodedFrame& frame = Scratch();
   const int64_t t = frame.mono_ns;
-  if (t <= last_released_ns_) return Push::kLate;
+  if (t <= last_released_ns_) return Push::kLate;  // the scratch slot stays for the next frame
   // Frames mostly arrive in time order: look for the place from the newest end.
   auto pos = order_.end();
   while (pos != order_.begin() && slots_[*(pos - 1)].mono_ns > t) --pos;
@@ -17,16 +37,8 @@ FrameMerger::Push FrameMerger::Add(DecodedFrame& frame) {
     MergeInto(slots_[*(pos - 1)], frame);
     return Push::kMerged;
   }
-  uint32_t slot = 0;
-  if (free_.empty()) {
-    slot = static_cast<uint32_t>(slots_.size());
-    slots_.emplace_back();
-  } else {
-    slot = free_.back();
-    free_.pop_back();
-  }
-  std::swap(slots_[slot], frame);
-  order_.insert(pos, slot);
+  order_.insert(pos, scratch_);
+  scratch_ = kNone;
   newest_ns_ = std::max(newest_ns_, t);
   return Push::kBuffered;
 }
@@ -54,26 +66,31 @@ void FrameMerger::MergeInto(DecodedFrame& into, const DecodedFrame& from) {
   }
 }
 
-bool FrameMerger::PopFront(DecodedFrame& out) {
-  if (order_.empty()) return false;
-  const uint32_t slot = order_.front();
+const DecodedFrame* FrameMerger::PopFront() {
+  Recycle();
+  if (order_.empty()) return nullptr;
+  released_ = order_.front();
   order_.erase(order_.begin());
-  std::swap(slots_[slot], out);
-  free_.push_back(slot);
-  last_released_ns_ = out.mono_ns;
-  return true;
+  last_released_ns_ = slots_[released_].mono_ns;
+  return &slots_[released_];
 }
 
-bool FrameMerger::Release(DecodedFrame& out, std::optional<MonoTime> now) {
-  if (order_.empty()) return false;
+const DecodedFrame* FrameMerger::Release(std::optional<MonoTime> now) {
+  if (order_.empty()) {
+    Recycle();
+    return nullptr;
+  }
   int64_t horizon = newest_ns_;
   if (now) horizon = std::max(horizon, ToNanos(*now));
   const int64_t oldest = slots_[order_.front()].mono_ns;
-  if (oldest > horizon - window_ns_ && order_.size() <= kMaxBuffered) return false;
-  return PopFront(out);
+  if (oldest > horizon - window_ns_ && order_.size() <= kMaxBuffered) {
+    Recycle();
+    return nullptr;
+  }
+  return PopFront();
 }
 
-bool FrameMerger::ReleaseOldest(DecodedFrame& out) { return PopFront(out); }
+const DecodedFrame* FrameMerger::ReleaseOldest() { return PopFront(); }
 
 std::optional<MonoTime> FrameMerger::NextDue() const {
   if (order_.empty()) return std::nullopt;

@@ -8,7 +8,8 @@
 // exactly the frame a single producer sending all the signals would have sent. A frame at or
 // before the last one released comes too late to be merged and is refused, for the caller to
 // count.
-// Buffers are reused (frames are swapped in and out), so after warm-up merging allocates nothing.
+// Frames are decoded into the merger's own buffers and handed out from them, and the buffers are
+// reused, so merging copies no frame and, after warm-up, allocates nothing.
 // Not thread-safe: the signal thread.
 #pragma once
 
@@ -28,17 +29,20 @@ class FrameMerger {
 
   explicit FrameMerger(Nanos window) : window_ns_(window.count()) {}
 
-  enum class Push { kBuffered, kMerged, kLate };
-  // Takes `frame`'s contents (it comes back holding a spare buffer to reuse). kLate: refused, the
-  // frame is at or before the last one released; `frame` is left as it was.
-  Push Add(DecodedFrame& frame);
+  // A free buffer to decode the next frame into (valid until Add, Release or ReleaseOldest).
+  // Frames are decoded in place and handed out in place: nothing is copied on the way through.
+  DecodedFrame& Scratch();
 
-  // Moves the oldest buffered frame into `out` when it is due: at least `window` older than the
-  // newest frame added, or than `now` when given. False when none is due.
-  bool Release(DecodedFrame& out, std::optional<MonoTime> now = std::nullopt);
-  // Moves the oldest buffered frame into `out` whatever its time (the end of a recording, a
-  // producer whose clock is not ours). False when empty.
-  bool ReleaseOldest(DecodedFrame& out);
+  enum class Push { kBuffered, kMerged, kLate };
+  // Adds the frame in Scratch(). kLate: refused, it is at or before the last frame released.
+  Push Add();
+
+  // The oldest buffered frame when it is due: at least `window` older than the newest frame
+  // added, or than `now` when given. nullptr when none is due. Valid until the next call.
+  const DecodedFrame* Release(std::optional<MonoTime> now = std::nullopt);
+  // The oldest buffered frame whatever its time (the end of a recording, a producer whose clock
+  // is not ours); nullptr when empty. Valid until the next call.
+  const DecodedFrame* ReleaseOldest();
 
   // When the oldest buffered frame becomes due by the clock; nullopt when empty.
   std::optional<MonoTime> NextDue() const;
@@ -47,12 +51,17 @@ class FrameMerger {
 
  private:
   static void MergeInto(DecodedFrame& into, const DecodedFrame& from);
-  bool PopFront(DecodedFrame& out);
+  const DecodedFrame* PopFront();
+  // Gives the slot handed out last back to the free list.
+  void Recycle();
 
+  static constexpr uint32_t kNone = UINT32_MAX;
   const int64_t window_ns_;
   std::vector<DecodedFrame> slots_;
   std::vector<uint32_t> free_;   // indices of unused slots_
   std::vector<uint32_t> order_;  // buffered slots_ by time, oldest first (a few: vector moves)
+  uint32_t scratch_ = kNone;     // the slot Scratch() handed out
+  uint32_t released_ = kNone;    // the slot Release() handed out
   int64_t newest_ns_ = 0;
   int64_t last_released_ns_ = -1;  // none yet
 };

@@ -54,7 +54,6 @@ Result<OfflineRunResult> RunOffline(const SignalCatalog& catalog,
   SignalIngest ingest(catalog, clock, log, options.max_datagram_bytes, options.reorder_window);
   SignalPipeline pipeline(history, std::move(rules), scheduler);
 
-  DecodedFrame frame;
   while (RecordedSource* source = Earliest(live)) {
     ++result.frames;
     // Signal time: the clock never goes back (a frame recorded out of order keeps it where it is).
@@ -62,7 +61,7 @@ Result<OfflineRunResult> RunOffline(const SignalCatalog& catalog,
       clock.Set(MonoFromNanos(t));
     }
     source->Offer(ingest);
-    while (ingest.Next(frame)) pipeline.OnFrame(frame);
+    while (const DecodedFrame* frame = ingest.Next()) pipeline.OnFrame(*frame);
     pipeline.OnIdle();
     Result<bool> more = source->Advance();
     if (!more.ok()) return more.error();
@@ -70,7 +69,7 @@ Result<OfflineRunResult> RunOffline(const SignalCatalog& catalog,
   }
   // The frames still in the reorder window, then the clock on to each pending clip's end.
   // Each Poll emits at least the clip that was due, so this ends after at most pending() rounds.
-  while (ingest.Drain(frame)) pipeline.OnFrame(frame);
+  while (const DecodedFrame* frame = ingest.Drain()) pipeline.OnFrame(*frame);
   for (size_t rounds = scheduler.pending(); rounds > 0; --rounds) {
     const std::optional<MonoTime> due = scheduler.NextDue();
     if (!due) break;

@@ -22,8 +22,10 @@ struct Fixture {
   // Every frame Next hands out now, as (time, producer).
   std::vector<std::pair<int64_t, std::string>> Released(std::optional<MonoTime> now = {}) {
     std::vector<std::pair<int64_t, std::string>> out;
-    for (int i = 0; i < 1000 && ingest.Next(frame, now); ++i) {
-      out.emplace_back(frame.mono_ns, frame.producer);
+    for (int i = 0; i < 1000; ++i) {
+      const DecodedFrame* f = ingest.Next(now);
+      if (f == nullptr) break;
+      out.emplace_back(f->mono_ns, f->producer);
     }
     return out;
   }
@@ -105,8 +107,10 @@ TEST_CASE("Two producers skewed by 40 ms come out merged in time order with noth
     }
     for (auto& r : f.Released()) out.push_back(std::move(r));
   }
-  for (int i = 0; i < 1000 && f.ingest.Drain(f.frame); ++i) {
-    out.emplace_back(f.frame.mono_ns, f.frame.producer);
+  for (int i = 0; i < 1000; ++i) {
+    const DecodedFrame* frame = f.ingest.Drain();
+    if (frame == nullptr) break;
+    out.emplace_back(frame->mono_ns, frame->producer);
   }
   CHECK(out.size() == 196);
   CHECK(std::is_sorted(out.begin(), out.end()));
@@ -131,10 +135,12 @@ TEST_CASE("Frames of two producers with the same time become one frame with both
   f.ingest.Offer(Datagram("can0", 1'000'000'000, 1, {{"speed", 7}, {"accel_long", -1}}), false);
   f.ingest.Offer(Datagram("model", 1'000'000'000, 1, {{"accel_long", -2}, {"accel_lat", 3}}),
                  false);
-  REQUIRE(f.ingest.Drain(f.frame));
-  CHECK_FALSE(f.ingest.Drain(f.frame));
+  const DecodedFrame* frame = f.ingest.Drain();
+  REQUIRE(frame != nullptr);
+  const DecodedFrame merged = *frame;
+  CHECK(f.ingest.Drain() == nullptr);
   const auto value = [&](const char* name) {
-    for (const auto& [id, v] : f.frame.numbers) {
+    for (const auto& [id, v] : merged.numbers) {
       if (id == *f.catalog.Find(name)) return v;
     }
     return -999.0;
@@ -142,7 +148,7 @@ TEST_CASE("Frames of two producers with the same time become one frame with both
   CHECK(value("speed") == 7);
   CHECK(value("accel_long") == -2);  // the later arrival wins a signal both carry
   CHECK(value("accel_lat") == 3);
-  CHECK(f.frame.numbers.size() == 3);
+  CHECK(merged.numbers.size() == 3);
 }
 
 TEST_CASE("Waiting frames are handed on once the clock is a window past them") {

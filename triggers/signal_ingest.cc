@@ -228,10 +228,10 @@ bool SignalIngest::CheckOrder(DecodedFrame& out) {
   return true;
 }
 
-void SignalIngest::Merge(DecodedFrame& frame) {
+void SignalIngest::Merge(const DecodedFrame& frame) {
   // CheckOrder has just accepted the frame and left its producer's index in last_producer_.
   ProducerStats& producer = producers_[last_producer_];
-  if (merger_.Add(frame) != FrameMerger::Push::kLate) return;
+  if (merger_.Add() != FrameMerger::Push::kLate) return;
   // Accepted by its producer's order, but too late for the merged stream; `frame` is unchanged.
   --stats_.accepted;
   --producer.accepted;
@@ -243,19 +243,20 @@ void SignalIngest::Merge(DecodedFrame& frame) {
 }
 
 void SignalIngest::Offer(std::string_view datagram, bool truncated) {
-  if (Accept(datagram, truncated, scratch_)) Merge(scratch_);
+  DecodedFrame& frame = merger_.Scratch();
+  if (Accept(datagram, truncated, frame)) Merge(frame);
 }
 
 void SignalIngest::OfferDecoded(DecodedFrame& frame) {
   ++stats_.received;
-  if (CheckOrder(frame)) Merge(frame);
+  DecodedFrame& slot = merger_.Scratch();
+  std::swap(slot, frame);
+  if (CheckOrder(slot)) Merge(slot);
 }
 
-bool SignalIngest::Next(DecodedFrame& out, std::optional<MonoTime> now) {
-  return merger_.Release(out, now);
-}
+const DecodedFrame* SignalIngest::Next(std::optional<MonoTime> now) { return merger_.Release(now); }
 
-bool SignalIngest::Drain(DecodedFrame& out) { return merger_.ReleaseOldest(out); }
+const DecodedFrame* SignalIngest::Drain() { return merger_.ReleaseOldest(); }
 
 IngestStats SignalIngest::stats() const {
   IngestStats s = stats_;

@@ -110,12 +110,13 @@ class SignalIngest {
   // The merged path: each datagram (or frame decoded elsewhere, e.g. from CAN: `frame` is taken
   // and comes back holding a spare buffer) is checked as by Accept and enters the reorder window;
   // Next then hands out, oldest first, the frames that are due (`now`: also those a window older
-  // than the clock, for when every producer has gone quiet). Drain hands out every frame still
-  // waiting, whatever its time (the end of a recording, a producer whose clock is not ours).
+  // than the clock, for when every producer has gone quiet), nullptr when none is. Drain hands
+  // out every frame still waiting, whatever its time (the end of a recording, a producer whose
+  // clock is not ours). A frame handed out is valid until the next call on this object.
   void Offer(std::string_view datagram, bool truncated);
   void OfferDecoded(DecodedFrame& frame);
-  bool Next(DecodedFrame& out, std::optional<MonoTime> now = std::nullopt);
-  bool Drain(DecodedFrame& out);
+  const DecodedFrame* Next(std::optional<MonoTime> now = std::nullopt);
+  const DecodedFrame* Drain();
   // When the oldest waiting frame is due by the clock; nullopt when none waits.
   std::optional<MonoTime> NextDue() const { return merger_.NextDue(); }
   Nanos reorder_window() const { return merger_.window(); }
@@ -136,7 +137,8 @@ class SignalIngest {
   bool CheckOrder(DecodedFrame& frame);
   // The producer's index, registering a new one; nullopt when kMaxProducers are known.
   std::optional<size_t> ProducerIndex(const std::string& name);
-  void Merge(DecodedFrame& frame);
+  // Adds the frame just accepted into the merger's scratch buffer.
+  void Merge(const DecodedFrame& frame);
 
   const Clock& clock_;
   DatagramDecoder decoder_;
@@ -147,7 +149,6 @@ class SignalIngest {
   std::vector<ProducerOrder> orders_;  // per producer, beside producers_
   size_t last_producer_ = 0;           // the index found last: producers mostly repeat
   FrameMerger merger_;
-  DecodedFrame scratch_;  // Offer's decode target, swapped into the merger
 };
 
 }  // namespace fleetclip::triggers

@@ -46,7 +46,6 @@ Status SignalSource::Run(std::stop_token stop, SignalIngest& ingest, FrameSink& 
     [[maybe_unused]] ssize_t n = ::write(wake_fd, &one, sizeof one);
   });
   std::vector<char> buf(ingest.max_datagram_bytes() + 1);
-  DecodedFrame frame;
   std::optional<MonoTime> deadline = sink.OnIdle();
   // When a datagram last arrived: once none has for a whole reorder window, nothing can arrive in
   // time to be merged before the waiting frames, so they are all handed on.
@@ -77,13 +76,13 @@ Status SignalSource::Run(std::stop_token stop, SignalIngest& ingest, FrameSink& 
       const auto size = static_cast<size_t>(n);
       const bool truncated = size > buf.size();
       ingest.Offer(std::string_view(buf.data(), std::min(size, buf.size())), truncated);
-      while (ingest.Next(frame)) sink.OnFrame(frame);
+      while (const DecodedFrame* f = ingest.Next()) sink.OnFrame(*f);
       received = true;
     }
     const MonoTime now = clock_->Now();
     if (received) last_received = now;
     const bool quiet = now - last_received >= ingest.reorder_window();
-    while (quiet ? ingest.Drain(frame) : ingest.Next(frame, now)) sink.OnFrame(frame);
+    while (const DecodedFrame* f = quiet ? ingest.Drain() : ingest.Next(now)) sink.OnFrame(*f);
     deadline = sink.OnIdle();
     if (std::optional<MonoTime> due = ingest.NextDue()) {
       const MonoTime wake = std::min(*due, last_received + ingest.reorder_window());
