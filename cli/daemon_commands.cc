@@ -68,6 +68,20 @@ void PrintStatus(const proto::DaemonStatus& s, std::ostream& out) {
   }
   out << "signals: " << Fixed(s.signal_rate_hz(), 1) << " Hz, " << s.signal_frames_dropped()
       << " datagrams dropped\n";
+  for (const proto::ProducerStatus& p : s.producers()) {
+    char line[512];
+    std::snprintf(line, sizeof line,
+                  "  producer %-16s %6.1f Hz  accepted %llu  dropped: duplicate %llu, out_of_order "
+                  "%llu, late %llu  gaps %llu  last seen %.1f s ago\n",
+                  p.name().empty() ? "(unnamed)" : p.name().c_str(), p.rate_hz(),
+                  static_cast<unsigned long long>(p.accepted()),
+                  static_cast<unsigned long long>(p.dropped_duplicate()),
+                  static_cast<unsigned long long>(p.dropped_out_of_order()),
+                  static_cast<unsigned long long>(p.dropped_late()),
+                  static_cast<unsigned long long>(p.seq_gaps()),
+                  static_cast<double>(p.last_seen_age_ms()) / 1000.0);
+    out << line;
+  }
   out << "rules:   ";
   for (int i = 0; i < s.rules_size(); ++i) out << (i ? ", " : "") << s.rules(i);
   out << "\n";

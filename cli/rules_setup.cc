@@ -18,6 +18,7 @@ triggers::OfflineRunOptions OptionsFor(const proto::BaseConfig& base) {
   triggers::OfflineRunOptions options;
   options.history_retention = std::chrono::milliseconds(base.signals().history_ms());
   options.max_datagram_bytes = static_cast<size_t>(base.signals().max_datagram_bytes());
+  options.reorder_window = std::chrono::milliseconds(base.signals().reorder_window_ms());
   int64_t ring_ms = 0;
   for (const proto::CameraConfig& cam : base.cameras()) {
     if (cam.ring_duration_ms() > 0) {

@@ -32,7 +32,7 @@ void PrintRulesTestJson(const triggers::OfflineRunResult& result, const RulesTes
   const triggers::IngestStats& s = result.ingest;
   out << "{\"schema\":\"fleetclip.rules-test/1\",\"ingest\":{\"frames\":" << result.frames
       << ",\"accepted\":" << s.accepted << ",\"duplicate\":" << s.duplicate
-      << ",\"out_of_order\":" << s.out_of_order << ",\"malformed\":" << s.malformed
+      << ",\"out_of_order\":" << s.out_of_order + s.late << ",\"malformed\":" << s.malformed
       << "},\"clips\":[";
   for (size_t c = 0; c < result.clips.size(); ++c) {
     const triggers::ClipRequest& clip = result.clips[c];
@@ -62,8 +62,8 @@ void PrintRulesTestTable(const triggers::OfflineRunResult& result, const RulesTe
                 summary.frames_per_s);
   out << line;
   out << "ingest: " << s.accepted << " accepted, " << s.duplicate << " duplicate, "
-      << s.out_of_order << " out_of_order, " << s.malformed << " malformed, " << s.oversized
-      << " oversized\n";
+      << s.out_of_order << " out_of_order, " << s.late << " late (behind the reorder window), "
+      << s.malformed << " malformed, " << s.oversized << " oversized\n";
   out << result.clips.size() << " clip(s)\n";
   if (result.clips.empty()) return;
   std::snprintf(line, sizeof line, "%-5s %-25s %-4s  %-20s %-12s %-10s %-4s %-8s %s\n", "CLIP",

@@ -253,9 +253,11 @@ Status Daemon::Impl::Build() {
   camera_worker = progress.Add("cameras", kCameraStall, now);
   writer_worker = progress.Add("clip writer", kWriterStall, now);
   upload_worker = progress.Add("uploader", kUploadStall, now);
-  signals = std::make_unique<SignalWorker>(*catalog, *history, compiled->rule_set, *scheduler,
-                                           static_cast<size_t>(base.signals().max_datagram_bytes()),
-                                           clock, log, progress, signal_worker);
+  signals =
+      std::make_unique<SignalWorker>(*catalog, *history, compiled->rule_set, *scheduler,
+                                     static_cast<size_t>(base.signals().max_datagram_bytes()),
+                                     std::chrono::milliseconds(base.signals().reorder_window_ms()),
+                                     clock, log, progress, signal_worker);
   scheduler->SetRules(compiled->rule_set);
   if (Status s = signals->Bind(base.signals().socket_path()); !s.ok()) {
     return s.error().WithContext("signals.socket_path");
@@ -484,6 +486,17 @@ proto::DaemonStatus Daemon::Impl::BuildStatus() {
     b->set_out_of_order(st.translate.out_of_order);
     b->set_reopens(st.reopens);
     b->set_last_error(st.last_error);
+  }
+  for (const ProducerSignalStatus& p : sig.producers) {
+    proto::ProducerStatus* ps = s.add_producers();
+    ps->set_name(p.stats.name);
+    ps->set_rate_hz(p.rate_hz);
+    ps->set_accepted(p.stats.accepted);
+    ps->set_dropped_duplicate(p.stats.duplicate);
+    ps->set_dropped_out_of_order(p.stats.out_of_order);
+    ps->set_dropped_late(p.stats.late);
+    ps->set_seq_gaps(p.stats.seq_gaps);
+    ps->set_last_seen_age_ms(p.last_seen_age_ms);
   }
   s.set_upload_decision(uploads->Stats().decision);
   if (Result<queue::Stats> st = store->GetStats(); st.ok()) {

@@ -15,11 +15,11 @@ constexpr Nanos kIdleTick = std::chrono::seconds(1);
 SignalWorker::SignalWorker(const triggers::SignalCatalog& catalog, triggers::SignalHistory& history,
                            std::shared_ptr<const triggers::RuleSet> rules,
                            triggers::TriggerScheduler& scheduler, size_t max_datagram_bytes,
-                           const Clock& clock, Logger log, ProgressBoard& progress,
-                           ProgressBoard::Worker progress_id)
+                           Nanos reorder_window, const Clock& clock, Logger log,
+                           ProgressBoard& progress, ProgressBoard::Worker progress_id)
     : clock_(clock),
       log_(std::move(log)),
-      ingest_(catalog, clock, log_, max_datagram_bytes),
+      ingest_(catalog, clock, log_, max_datagram_bytes, reorder_window),
       pipeline_(history, std::move(rules), scheduler),
       scheduler_(scheduler),
       progress_(progress),
@@ -67,14 +67,32 @@ uploader::ParkedTracker SignalWorker::parked() const {
   return parked_;
 }
 
+void SignalWorker::PublishIngestStats() {
+  std::lock_guard lock(mu_);
+  ingest_stats_ = ingest_.stats();
+  producer_stats_ = ingest_.producers();  // element-wise: no allocation once the names are known
+}
+
 SignalStatus SignalWorker::Stats(MonoTime now) {
-  const triggers::IngestStats s = ingest_.stats();
+  std::lock_guard lock(mu_);
+  const triggers::IngestStats& s = ingest_stats_;
   SignalStatus out;
   out.accepted = s.accepted;
-  out.dropped = s.malformed + s.oversized + s.out_of_order + s.duplicate;
-  std::lock_guard lock(mu_);
+  out.merged = frames_;
+  out.dropped = s.malformed + s.oversized + s.out_of_order + s.duplicate + s.late;
   const double seconds = std::chrono::duration<double>(now - status_at_).count();
   if (seconds > 0) out.rate_hz = static_cast<double>(frames_ - status_frames_) / seconds;
+  for (const triggers::ProducerStats& p : producer_stats_) {
+    ProducerSignalStatus ps{p, 0, ToMillis(now - MonoFromNanos(p.last_mono_ns))};
+    auto it = std::find_if(status_producer_frames_.begin(), status_producer_frames_.end(),
+                           [&](const auto& e) { return e.first == p.name; });
+    if (it == status_producer_frames_.end()) {
+      it = status_producer_frames_.insert(status_producer_frames_.end(), {p.name, 0});
+    }
+    if (seconds > 0) ps.rate_hz = static_cast<double>(p.accepted - it->second) / seconds;
+    it->second = p.accepted;
+    out.producers.push_back(std::move(ps));
+  }
   status_frames_ = frames_;
   status_at_ = now;
   return out;
@@ -98,6 +116,7 @@ void SignalWorker::OnFrame(const triggers::DecodedFrame& frame) {
 
 std::optional<MonoTime> SignalWorker::OnIdle() {
   ApplyPendingRules();
+  PublishIngestStats();
   const MonoTime now = clock_.Now();
   progress_.Beat(progress_id_, now);
   std::optional<MonoTime> due = pipeline_.OnIdle();

@@ -21,10 +21,18 @@
 
 namespace fleetclip::daemon {
 
+struct ProducerSignalStatus {
+  triggers::ProducerStats stats;
+  double rate_hz = 0;            // its accepted frames per second since the previous call
+  int64_t last_seen_age_ms = 0;  // since the time of its newest accepted frame
+};
+
 struct SignalStatus {
-  double rate_hz = 0;  // accepted frames per second since the previous call
-  uint64_t accepted = 0;
-  uint64_t dropped = 0;  // malformed, oversized, out of order, duplicate
+  double rate_hz = 0;     // accepted frames per second since the previous call
+  uint64_t accepted = 0;  // frames accepted from all producers
+  uint64_t merged = 0;    // frames handed to the rules, producers merged (equal times are one)
+  uint64_t dropped = 0;   // malformed, oversized, out of order, duplicate, late
+  std::vector<ProducerSignalStatus> producers;
 };
 
 class SignalWorker final : public triggers::FrameSink {
@@ -32,8 +40,9 @@ class SignalWorker final : public triggers::FrameSink {
   // Everything borrowed must outlive the worker.
   SignalWorker(const triggers::SignalCatalog& catalog, triggers::SignalHistory& history,
                std::shared_ptr<const triggers::RuleSet> rules,
-               triggers::TriggerScheduler& scheduler, size_t max_datagram_bytes, const Clock& clock,
-               Logger log, ProgressBoard& progress, ProgressBoard::Worker progress_id);
+               triggers::TriggerScheduler& scheduler, size_t max_datagram_bytes,
+               Nanos reorder_window, const Clock& clock, Logger log, ProgressBoard& progress,
+               ProgressBoard::Worker progress_id);
   ~SignalWorker() override { Stop(); }
 
   Status Bind(const std::filesystem::path& socket_path);
@@ -42,7 +51,8 @@ class SignalWorker final : public triggers::FrameSink {
 
   // Thread-safe: swapped in on the signal thread.
   void SetRules(std::shared_ptr<const triggers::RuleSet> rules);
-  // Thread-safe copies for the upload thread and status.
+  // Thread-safe copies for the upload thread and status. The ingest counters are those the signal
+  // thread published at its last idle call (after every burst of datagrams).
   uploader::ParkedTracker parked() const;
   SignalStatus Stats(MonoTime now);
 
@@ -52,6 +62,8 @@ class SignalWorker final : public triggers::FrameSink {
 
  private:
   void ApplyPendingRules();
+  // Copies the ingest counters for Stats; on the signal thread.
+  void PublishIngestStats();
 
   const Clock& clock_;
   Logger log_;
@@ -66,12 +78,15 @@ class SignalWorker final : public triggers::FrameSink {
   std::jthread thread_;
 
   mutable std::mutex mu_;
-  std::shared_ptr<const triggers::RuleSet> pending_rules_;  // guarded by mu_
-  uploader::ParkedTracker parked_;                          // guarded by mu_
-  double last_speed_ = 0;                                   // guarded by mu_
-  uint64_t frames_ = 0;                                     // guarded by mu_
-  uint64_t status_frames_ = 0;
-  MonoTime status_at_{};
+  std::shared_ptr<const triggers::RuleSet> pending_rules_;                // guarded by mu_
+  uploader::ParkedTracker parked_;                                        // guarded by mu_
+  double last_speed_ = 0;                                                 // guarded by mu_
+  uint64_t frames_ = 0;                                                   // guarded by mu_
+  triggers::IngestStats ingest_stats_;                                    // guarded by mu_
+  std::vector<triggers::ProducerStats> producer_stats_;                   // guarded by mu_
+  uint64_t status_frames_ = 0;                                            // guarded by mu_
+  std::vector<std::pair<std::string, uint64_t>> status_producer_frames_;  // guarded by mu_
+  MonoTime status_at_{};                                                  // guarded by mu_
 };
 
 }  // namespace fleetclip::daemon

@@ -171,7 +171,7 @@ std::string FormatMetrics(const MetricsSnapshot& m) {
   e.Family("fleetclip_signal_frames_total", "counter", "Signal frames accepted.");
   e.Sample("fleetclip_signal_frames_total", static_cast<double>(m.signal_frames));
   e.Family("fleetclip_signal_frames_dropped_total", "counter",
-           "Signal datagrams dropped: malformed, oversized, out of order or duplicate.");
+           "Signal datagrams dropped: malformed, oversized, out of order, duplicate or late.");
   e.Sample("fleetclip_signal_frames_dropped_total", static_cast<double>(s.signal_frames_dropped()));
   e.Family("fleetclip_signal_rate_hz", "gauge", "Signal frames per second.");
   e.Sample("fleetclip_signal_rate_hz", s.signal_rate_hz());

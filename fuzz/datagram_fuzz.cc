@@ -19,8 +19,8 @@ using fleetclip::triggers::DatagramDecoder;
 using fleetclip::triggers::DecodedFrame;
 
 bool SameFrame(const DecodedFrame& x, const DecodedFrame& y) {
-  if (x.mono_ns != y.mono_ns || x.seq != y.seq || x.numbers != y.numbers ||
-      x.text_count != y.text_count) {
+  if (x.mono_ns != y.mono_ns || x.seq != y.seq || x.producer != y.producer ||
+      x.numbers != y.numbers || x.text_count != y.text_count) {
     return false;
   }
   for (size_t i = 0; i < x.text_count; ++i) {
@@ -79,7 +79,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!ours) return 0;
   proto::SignalFrame reference;
   if (!reference.ParseFromArray(data, static_cast<int>(size))) __builtin_trap();
-  if (reference.mono_ns() != frame.mono_ns || reference.seq() != frame.seq) __builtin_trap();
+  if (reference.mono_ns() != frame.mono_ns || reference.seq() != frame.seq ||
+      reference.producer() != frame.producer) {
+    __builtin_trap();
+  }
   size_t number = 0, text = 0;
   for (const proto::SignalValue& v : reference.values()) {
     const std::optional<SignalId> id = catalog.Find(v.name());

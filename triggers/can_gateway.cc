@@ -66,6 +66,8 @@ void CanGateway::Forward(const can::CanFrame& frame) {
     return;
   }
   ToSignalFrame(decoded_, catalog_, ++seq_, proto_);
+  // The interface names the producer, so its frames are ordered and merged as its own stream.
+  if (IsValidSignalName(options_.name)) proto_.set_producer(options_.name);
   bytes_.clear();
   proto_.SerializeToString(&bytes_);
   if (!out_.valid()) Connect();

@@ -16,6 +16,7 @@ struct DecodedFrame {
   int64_t mono_ns = 0;   // CLOCK_MONOTONIC of the sample (producer's, or receipt when stamped)
   uint64_t seq = 0;      // producer sequence number, 0 when the producer sends none
   bool stamped = false;  // the producer sent no time; mono_ns is the receipt time
+  std::string producer;  // SignalFrame.producer; empty for an unnamed producer
   // Number and flag values (flags as 0/1).
   std::vector<std::pair<SignalId, double>> numbers;
   // Text values. Only the first `text_count` entries are valid; the rest keep their capacity.
@@ -26,6 +27,7 @@ struct DecodedFrame {
     mono_ns = 0;
     seq = 0;
     stamped = false;
+    producer.clear();
     numbers.clear();
     text_count = 0;
   }

@@ -101,6 +101,11 @@ std::optional<FrameLayout> FrameLayout::Learn(std::string_view bytes, const Sign
         return std::nullopt;
       }
       if (id < 0) ++layout.unknown_count_;
+    } else if (field == 4 && type == wire::kLen) {
+      // The producer's name: literal bytes like the tags and names, remembered for Decode.
+      std::string_view producer;
+      if (!wire::ReadLen(p, end, producer)) return std::nullopt;
+      layout.producer_.assign(producer);
     } else if (!wire::Skip(p, end, type)) {
       return std::nullopt;
     }
@@ -151,6 +156,7 @@ bool FrameLayout::Decode(std::string_view bytes, DecodedFrame& out,
   out.seq = 0;
   out.stamped = false;
   out.text_count = 0;
+  if (out.producer != producer_) out.producer.assign(producer_);  // usually the same already
   out.numbers.resize(values_.size());
   std::pair<SignalId, double>* number = out.numbers.data();
   const char* p = bytes.data();

@@ -2,12 +2,12 @@
 // share it without walking the wire format. A producer sends the same signals in the same order
 // every frame, so two consecutive datagrams differ only in the values: the times, the 8 bytes of
 // each number, the byte of each flag and the texts. A FrameLayout keeps every other byte of a
-// datagram the full decoder accepted (tags, lengths, names) and, for a new datagram, compares those
-// bytes and reads the values in between. When anything differs, Decode says no and the caller
-// takes the full path (DatagramDecoder in triggers/signal_ingest.h), which also produces the error
-// for a malformed datagram. So a layout never accepts what the full path would reject, nor reads
-// other values: the fuzz harness checks both paths against each other.
-// Immutable after Learn; Decode is const and thread-compatible.
+// datagram the full decoder accepted (tags, lengths, names, the producer) and, for a new datagram,
+// compares those bytes and reads the values in between. When anything differs, Decode says no and
+// the caller takes the full path (DatagramDecoder in triggers/signal_ingest.h), which also produces
+// the error for a malformed datagram. So a layout never accepts what the full path would reject,
+// nor reads other values: the fuzz harness checks both paths against each other. Immutable after
+// Learn; Decode is const and thread-compatible.
 #pragma once
 
 #include <cstdint>
@@ -71,6 +71,7 @@ class FrameLayout {
   std::vector<Value> values_;   // numbers and flags of catalogue signals, in order
   uint32_t unknown_count_ = 0;  // values of signals not in the catalogue, per frame
   size_t max_text_bytes_ = 0;
+  std::string producer_;  // SignalFrame.producer, part of the literal bytes
 };
 
 }  // namespace fleetclip::triggers

@@ -51,24 +51,25 @@ Result<OfflineRunResult> RunOffline(const SignalCatalog& catalog,
   CollectingSink sink(result.clips);
   TriggerScheduler scheduler(clock, log, sink, options.scheduler);
   SignalHistory history(catalog, options.history_retention);
-  SignalIngest ingest(catalog, clock, log, options.max_datagram_bytes);
+  SignalIngest ingest(catalog, clock, log, options.max_datagram_bytes, options.reorder_window);
   SignalPipeline pipeline(history, std::move(rules), scheduler);
 
-  DecodedFrame frame;
   while (RecordedSource* source = Earliest(live)) {
     ++result.frames;
     // Signal time: the clock never goes back (a frame recorded out of order keeps it where it is).
     if (const int64_t t = source->mono_ns(); t > ToNanos(clock.Now())) {
       clock.Set(MonoFromNanos(t));
     }
-    if (source->Offer(ingest, frame)) pipeline.OnFrame(frame);
+    source->Offer(ingest);
+    while (const DecodedFrame* frame = ingest.Next()) pipeline.OnFrame(*frame);
     pipeline.OnIdle();
     Result<bool> more = source->Advance();
     if (!more.ok()) return more.error();
     if (!*more) *std::find(live.begin(), live.end(), source) = nullptr;
   }
-  // Run the clock on to each pending clip's end. Each Poll emits at least the clip that was due,
-  // so this ends after at most pending() rounds.
+  // The frames still in the reorder window, then the clock on to each pending clip's end.
+  // Each Poll emits at least the clip that was due, so this ends after at most pending() rounds.
+  while (const DecodedFrame* frame = ingest.Drain()) pipeline.OnFrame(*frame);
   for (size_t rounds = scheduler.pending(); rounds > 0; --rounds) {
     const std::optional<MonoTime> due = scheduler.NextDue();
     if (!due) break;

@@ -29,6 +29,7 @@ struct OfflineRunOptions {
   SchedulerOptions scheduler;  // max_window: the camera rings' duration
   Nanos history_retention = std::chrono::seconds(120);
   size_t max_datagram_bytes = 8192;  // as the daemon's signals.max_datagram_bytes
+  Nanos reorder_window = SignalIngest::kDefaultReorderWindow;  // signals.reorder_window_ms
 };
 
 struct OfflineRunResult {

@@ -36,8 +36,6 @@ Result<bool> DriveSource::Advance() {
   return true;
 }
 
-bool DriveSource::Offer(SignalIngest& ingest, DecodedFrame& out) {
-  return ingest.Accept(bytes_, /*truncated=*/false, out);
-}
+void DriveSource::Offer(SignalIngest& ingest) { ingest.Offer(bytes_, /*truncated=*/false); }
 
 }  // namespace fleetclip::triggers

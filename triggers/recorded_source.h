@@ -26,8 +26,8 @@ class RecordedSource {
   virtual Result<bool> Advance() = 0;
   // The recorded time of the frame Advance read, 0 when it carries none (stamped on receipt).
   virtual int64_t mono_ns() const = 0;
-  // Hands the frame Advance read to `ingest`; true when accepted into `out`.
-  virtual bool Offer(SignalIngest& ingest, DecodedFrame& out) = 0;
+  // Hands the frame Advance read to `ingest` (SignalIngest::Offer or OfferDecoded).
+  virtual void Offer(SignalIngest& ingest) = 0;
   // The file, for messages.
   virtual const std::string& name() const = 0;
 };
@@ -39,7 +39,7 @@ class DriveSource final : public RecordedSource {
 
   Result<bool> Advance() override;
   int64_t mono_ns() const override { return mono_ns_; }
-  bool Offer(SignalIngest& ingest, DecodedFrame& out) override;
+  void Offer(SignalIngest& ingest) override;
   const std::string& name() const override { return name_; }
 
  private:

@@ -132,21 +132,39 @@ Status DatagramDecoder::DecodeFull(std::string_view bytes, DecodedFrame& out) {
   if (reader.mono_ns() < 0) {
     return Malformed("mono_ns " + std::to_string(reader.mono_ns()) + " is negative");
   }
+  if (!reader.producer().empty() && !IsValidSignalName(reader.producer())) {
+    return Malformed("producer " + Shown(reader.producer()) + " is not [a-z0-9_.]{1,64}");
+  }
   out.mono_ns = reader.mono_ns();
   out.seq = reader.seq();
+  out.producer.assign(reader.producer());
   return Ok();
 }
 
 SignalIngest::SignalIngest(const SignalCatalog& catalog, const Clock& clock, Logger log,
-                           size_t max_datagram_bytes)
+                           size_t max_datagram_bytes, Nanos reorder_window)
     : clock_(clock),
       decoder_(catalog),
       drops_log_(clock, std::move(log)),
-      max_bytes_(max_datagram_bytes) {}
+      max_bytes_(max_datagram_bytes),
+      merger_(reorder_window) {}
 
 void SignalIngest::Drop(uint64_t& counter, std::string_view reason, std::string_view detail) {
   ++counter;
   drops_log_.Warn("signal_dropped", reason, detail);
+}
+
+std::optional<size_t> SignalIngest::ProducerIndex(const std::string& name) {
+  if (last_producer_ < producers_.size() && producers_[last_producer_].name == name) {
+    return last_producer_;
+  }
+  for (size_t i = 0; i < producers_.size(); ++i) {
+    if (producers_[i].name == name) return last_producer_ = i;
+  }
+  if (producers_.size() == kMaxProducers) return std::nullopt;
+  producers_.push_back(ProducerStats{.name = name});
+  orders_.emplace_back();
+  return last_producer_ = producers_.size() - 1;
 }
 
 bool SignalIngest::Accept(std::string_view datagram, bool truncated, DecodedFrame& out) {
@@ -161,32 +179,84 @@ bool SignalIngest::Accept(std::string_view datagram, bool truncated, DecodedFram
     Drop(stats_.malformed, "malformed", s.error().message());
     return false;
   }
+  return CheckOrder(out);
+}
+
+bool SignalIngest::CheckOrder(DecodedFrame& out) {
+  const std::optional<size_t> index = ProducerIndex(out.producer);
+  if (!index) {
+    Drop(stats_.malformed, "malformed",
+         "producer " + Shown(out.producer) + " is one more than the " +
+             std::to_string(kMaxProducers) + " producers this daemon tracks");
+    return false;
+  }
+  ProducerStats& producer = producers_[*index];
+  ProducerOrder& order = orders_[*index];
   if (out.mono_ns == 0) {
     out.mono_ns = ToNanos(clock_.Now());
     out.stamped = true;
   }
-  if (have_last_) {
-    if (out.mono_ns == last_mono_ns_ && out.seq == last_seq_) {
+  if (order.have_last) {
+    if (out.mono_ns == order.last_mono_ns && out.seq == order.last_seq) {
+      ++producer.duplicate;
       Drop(stats_.duplicate, "duplicate",
-           "frame seq " + std::to_string(out.seq) + " at mono_ns " + std::to_string(out.mono_ns) +
-               " repeats the previous one");
+           "producer " + Shown(out.producer) + " frame seq " + std::to_string(out.seq) +
+               " at mono_ns " + std::to_string(out.mono_ns) + " repeats the previous one");
       return false;
     }
-    if (out.mono_ns <= last_mono_ns_) {
+    if (out.mono_ns <= order.last_mono_ns) {
+      ++producer.out_of_order;
       Drop(stats_.out_of_order, "out_of_order",
-           "frame seq " + std::to_string(out.seq) + " at mono_ns " + std::to_string(out.mono_ns) +
-               " is not after the last accepted " + std::to_string(last_mono_ns_));
+           "producer " + Shown(out.producer) + " frame seq " + std::to_string(out.seq) +
+               " at mono_ns " + std::to_string(out.mono_ns) + " is not after its last accepted " +
+               std::to_string(order.last_mono_ns));
       return false;
     }
-    if (out.seq > last_seq_ + 1 && last_seq_ != 0) stats_.seq_gaps += out.seq - last_seq_ - 1;
+    if (out.seq > order.last_seq + 1 && order.last_seq != 0) {
+      const uint64_t gap = out.seq - order.last_seq - 1;
+      stats_.seq_gaps += gap;
+      producer.seq_gaps += gap;
+    }
   }
   if (out.stamped) ++stats_.stamped;
-  have_last_ = true;
-  last_mono_ns_ = out.mono_ns;
-  last_seq_ = out.seq;
+  order.have_last = true;
+  order.last_mono_ns = out.mono_ns;
+  order.last_seq = out.seq;
+  producer.last_mono_ns = out.mono_ns;
+  ++producer.accepted;
   ++stats_.accepted;
   return true;
 }
+
+void SignalIngest::Merge(const DecodedFrame& frame) {
+  // CheckOrder has just accepted the frame and left its producer's index in last_producer_.
+  ProducerStats& producer = producers_[last_producer_];
+  if (merger_.Add() != FrameMerger::Push::kLate) return;
+  // Accepted by its producer's order, but too late for the merged stream; `frame` is unchanged.
+  --stats_.accepted;
+  --producer.accepted;
+  ++producer.late;
+  Drop(stats_.late, "late",
+       "producer " + Shown(frame.producer) + " frame at mono_ns " + std::to_string(frame.mono_ns) +
+           " arrived after newer frames were handed on (reorder window " +
+           std::to_string(ToMillis(merger_.window())) + " ms)");
+}
+
+void SignalIngest::Offer(std::string_view datagram, bool truncated) {
+  DecodedFrame& frame = merger_.Scratch();
+  if (Accept(datagram, truncated, frame)) Merge(frame);
+}
+
+void SignalIngest::OfferDecoded(DecodedFrame& frame) {
+  ++stats_.received;
+  DecodedFrame& slot = merger_.Scratch();
+  std::swap(slot, frame);
+  if (CheckOrder(slot)) Merge(slot);
+}
+
+const DecodedFrame* SignalIngest::Next(std::optional<MonoTime> now) { return merger_.Release(now); }
+
+const DecodedFrame* SignalIngest::Drain() { return merger_.ReleaseOldest(); }
 
 IngestStats SignalIngest::stats() const {
   IngestStats s = stats_;

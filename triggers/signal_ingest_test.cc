@@ -5,22 +5,10 @@
 #include <cmath>
 
 #include "proto/signal_frame.pb.h"
+#include "triggers/test_datagram.h"
 
 namespace fleetclip::triggers {
 namespace {
-
-std::string Datagram(int64_t mono_ns, uint64_t seq,
-                     std::initializer_list<std::pair<const char*, double>> numbers) {
-  proto::SignalFrame f;
-  f.set_mono_ns(mono_ns);
-  f.set_seq(seq);
-  for (auto [name, v] : numbers) {
-    auto* value = f.add_values();
-    value->set_name(name);
-    value->set_number(v);
-  }
-  return f.SerializeAsString();
-}
 
 struct Fixture {
   const SignalCatalog catalog = SignalCatalog::Standard();

@@ -46,8 +46,10 @@ Status SignalSource::Run(std::stop_token stop, SignalIngest& ingest, FrameSink& 
     [[maybe_unused]] ssize_t n = ::write(wake_fd, &one, sizeof one);
   });
   std::vector<char> buf(ingest.max_datagram_bytes() + 1);
-  DecodedFrame frame;
   std::optional<MonoTime> deadline = sink.OnIdle();
+  // When a datagram last arrived: once none has for a whole reorder window, nothing can arrive in
+  // time to be merged before the waiting frames, so they are all handed on.
+  MonoTime last_received = clock_->Now();
   while (!stop.stop_requested()) {
     int timeout_ms = -1;
     if (deadline) {
@@ -62,7 +64,8 @@ Status SignalSource::Run(std::stop_token stop, SignalIngest& ingest, FrameSink& 
       return ErrnoError("poll on signal socket " + path_.native(), errno);
     }
     if (fds[1].revents != 0) break;
-    // Drain what is queued, then give the sink its idle call.
+    // Drain what is queued, then hand on what is due and give the sink its idle call.
+    bool received = false;
     while (true) {
       const ssize_t n = ::recv(fd_.get(), buf.data(), buf.size(), MSG_TRUNC | MSG_DONTWAIT);
       if (n < 0) {
@@ -72,12 +75,19 @@ Status SignalSource::Run(std::stop_token stop, SignalIngest& ingest, FrameSink& 
       }
       const auto size = static_cast<size_t>(n);
       const bool truncated = size > buf.size();
-      if (ingest.Accept(std::string_view(buf.data(), std::min(size, buf.size())), truncated,
-                        frame)) {
-        sink.OnFrame(frame);
-      }
+      ingest.Offer(std::string_view(buf.data(), std::min(size, buf.size())), truncated);
+      while (const DecodedFrame* f = ingest.Next()) sink.OnFrame(*f);
+      received = true;
     }
+    const MonoTime now = clock_->Now();
+    if (received) last_received = now;
+    const bool quiet = now - last_received >= ingest.reorder_window();
+    while (const DecodedFrame* f = quiet ? ingest.Drain() : ingest.Next(now)) sink.OnFrame(*f);
     deadline = sink.OnIdle();
+    if (std::optional<MonoTime> due = ingest.NextDue()) {
+      const MonoTime wake = std::min(*due, last_received + ingest.reorder_window());
+      deadline = deadline ? std::min(*deadline, wake) : wake;
+    }
   }
   return Ok();
 }

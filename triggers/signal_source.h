@@ -1,7 +1,8 @@
 // The signal socket: a Unix datagram socket, one SignalFrame per datagram (DESIGN.md section 5).
 // Run() is the body of the signal thread: it waits for datagrams or a stop request (no polling
-// sleeps), passes each through SignalIngest, hands accepted frames to a FrameSink, and wakes the
-// sink at the deadline it asks for so pending clips are emitted even when the producer goes quiet.
+// sleeps), offers each to SignalIngest, hands the merged frames it releases to a FrameSink in time
+// order, and wakes at the deadline the sink asks for (so pending clips are emitted even when the
+// producers go quiet) or when frames waiting in the reorder window fall due.
 #pragma once
 
 #include <filesystem>

@@ -116,6 +116,11 @@ bool WireFrameReader::Next(WireValue& value) {
         return false;
       }
       return true;
+    } else if (field == 4 && type == kLen) {
+      if (!ReadLen(p_, end_, producer_) || !IsValidUtf8(producer_)) {
+        error_ = "bad producer";
+        return false;
+      }
     } else if (!Skip(p_, end_, type)) {
       error_ = "bad field";
       return false;

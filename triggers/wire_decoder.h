@@ -33,6 +33,8 @@ class WireFrameReader {
   const char* error() const { return error_; }
   int64_t mono_ns() const { return mono_ns_; }
   uint64_t seq() const { return seq_; }
+  // SignalFrame.producer (the last one, as in proto3); valid UTF-8, not yet checked as a name.
+  std::string_view producer() const { return producer_; }
 
  private:
   const char* p_;
@@ -40,6 +42,7 @@ class WireFrameReader {
   const char* error_ = nullptr;
   int64_t mono_ns_ = 0;
   uint64_t seq_ = 0;
+  std::string_view producer_;
 };
 
 bool IsValidUtf8(std::string_view s);

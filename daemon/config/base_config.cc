@@ -115,6 +115,8 @@ void ApplyBaseDefaults(proto::BaseConfig& c) {
                 &proto::SignalConfig::set_history_ms);
   DefaultIfZero(sig, "signals.max_datagram_bytes", &proto::SignalConfig::max_datagram_bytes,
                 &proto::SignalConfig::set_max_datagram_bytes);
+  DefaultIfZero(sig, "signals.reorder_window_ms", &proto::SignalConfig::reorder_window_ms,
+                &proto::SignalConfig::set_reorder_window_ms);
   ApplyStorageDefaults(*c.mutable_storage());
   proto::UploadTarget& up = *c.mutable_upload();
   DefaultIfZero(up, "upload.multipart_threshold_bytes",

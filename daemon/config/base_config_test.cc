@@ -52,6 +52,7 @@ TEST_CASE("A minimal base config loads with every documented default") {
   CHECK(c->control_socket() == "/run/fleetclip/control.sock");
   CHECK(c->signals().history_ms() == 120'000);
   CHECK(c->signals().max_datagram_bytes() == 8192);
+  CHECK(c->signals().reorder_window_ms() == 50);
   const proto::CameraConfig& cam = c->cameras(0);
   CHECK(cam.encoder() == "libx264");
   CHECK(cam.bitrate_bps() == 4'000'000);
@@ -215,9 +216,11 @@ TEST_CASE("Backend poll interval and config size are bounded") {
 
 TEST_CASE("Signal history and datagram size are bounded") {
   const std::string m =
-      Problem(std::string(kMinimal) + "signals { history_ms: 5000 max_datagram_bytes: 100 }");
+      Problem(std::string(kMinimal) +
+              "signals { history_ms: 5000 max_datagram_bytes: 100 reorder_window_ms: 2000 }");
   CHECK_THAT(m, Catch::Contains("signals.history_ms: 5000 is outside 10000..600000"));
   CHECK_THAT(m, Catch::Contains("signals.max_datagram_bytes: 100 is outside 256..65536"));
+  CHECK_THAT(m, Catch::Contains("signals.reorder_window_ms: 2000 is outside 1..1000"));
 }
 
 TEST_CASE("Relative directories and over-long socket paths are refused") {

@@ -150,6 +150,7 @@ void CheckSignals(const proto::SignalConfig& sig, Checker& c) {
   c.SocketPath("signals.socket_path", sig.socket_path());
   c.Bounded("signals.history_ms", "signals.history_ms", sig.history_ms());
   c.Bounded("signals.max_datagram_bytes", "signals.max_datagram_bytes", sig.max_datagram_bytes());
+  c.Bounded("signals.reorder_window_ms", "signals.reorder_window_ms", sig.reorder_window_ms());
   c.Bounded("signals.custom_signals", "signals.custom_signals (count)", sig.custom_signals_size());
   const triggers::SignalCatalog standard = triggers::SignalCatalog::Standard();
   std::set<std::string> seen;

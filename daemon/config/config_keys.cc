@@ -45,6 +45,7 @@ constexpr ConfigKey kKeys[] = {
     {"signals.socket_path", kAtRestart},
     {"signals.history_ms", kAtRestart, IntRange{10'000, 600'000}, 120'000},
     {"signals.max_datagram_bytes", kAtRestart, IntRange{256, 65'536}, 8192},
+    {"signals.reorder_window_ms", kAtRestart, IntRange{1, 1'000}, 50},
     {"signals.custom_signals", kAtRestart, IntRange{0, 256}},
     {"storage.quota_bytes", kApplied, IntRange{64 * kMiB, int64_t{1} << 50}, 20 * kGiB},
     {"storage.min_free_bytes", kApplied, IntRange{0, int64_t{1} << 50}, 5 * kGiB},

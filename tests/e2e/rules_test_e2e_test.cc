@@ -129,6 +129,46 @@ rules { name: "fleet_stop" expr: "accel_long < -3 for 200ms" priority: 40 }
   CHECK(events[0].rule == "fleet_stop");
 }
 
+TEST_CASE("rules test over two producers' drives prints what the merged drive prints") {
+  TempDir dir;
+  const Drive drive = GenerateDrive({.seed = 13, .duration_s = 200, .faults = false});
+  REQUIRE(WriteDrive(drive, dir.path() / "merged.bin", dir.path() / "labels.txt").ok());
+  // The autonomy stack's signals in one producer's file, the vehicle's in the other's.
+  Drive vehicle, autonomy;
+  for (const proto::SignalFrame& f : drive.frames) {
+    proto::SignalFrame v = f, a = f;
+    v.set_producer("vehicle");
+    a.set_producer("autonomy");
+    v.clear_values();
+    a.clear_values();
+    for (const proto::SignalValue& value : f.values()) {
+      const bool is_autonomy =
+          value.name() == "autonomy_engaged" || value.name() == "disengage_reason";
+      *(is_autonomy ? a : v).add_values() = value;
+    }
+    vehicle.frames.push_back(v);
+    autonomy.frames.push_back(a);
+  }
+  REQUIRE(WriteDrive(vehicle, dir.path() / "vehicle.bin", dir.path() / "v.txt").ok());
+  REQUIRE(WriteDrive(autonomy, dir.path() / "autonomy.bin", dir.path() / "a.txt").ok());
+
+  const ProcessResult merged =
+      RulesTest({"--drive", (dir.path() / "merged.bin").string(), "--json"}, dir);
+  const ProcessResult split =
+      RulesTest({"--drive", (dir.path() / "vehicle.bin").string(), "--drive",
+                 (dir.path() / "autonomy.bin").string(), "--json"},
+                dir);
+  REQUIRE(merged.exit_code == 0);
+  REQUIRE(split.exit_code == 0);
+  const auto clips = [](const std::string& json) {
+    return json.substr(json.find("\"clips\":"),
+                       json.find(",\"frames_per_s\"") - json.find("\"clips\":"));
+  };
+  CHECK(Events(merged.out).size() == drive.events.size());
+  CHECK(clips(split.out) == clips(merged.out));
+  CHECK(split.out.find("\"duplicate\":0,\"out_of_order\":0,\"malformed\":0") != std::string::npos);
+}
+
 TEST_CASE("rules test exits 1 naming the byte offset of a truncated drive file") {
   TempDir dir;
   const Drive drive = GenerateDrive({.duration_s = 10, .faults = false});
