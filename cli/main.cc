@@ -20,7 +20,7 @@ std::span<const Command> AllCommands() {
       kStatusCommand,  kTriggerCommand, kReloadCommand, kUploadNowCommand, kListCommand,
       kShowCommand,    kStatsCommand,   kExportCommand, kRetryCommand,     kDeleteCommand,
       kPinCommand,     kUnpinCommand,   kReplayCommand, kRulesCommand,     kConfigCommand,
-      kSignalsCommand, kMcapCommand};
+      kSignalsCommand, kMcapCommand,    kReportCommand};
   return kCommands;
 }
 
