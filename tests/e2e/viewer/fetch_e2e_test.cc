@@ -3,35 +3,20 @@
 // process and compared byte for byte; an object that no longer matches its manifest fails the
 // fetch by name and is not kept.
 #include <catch2/catch.hpp>
-#include <cstdio>
 #include <fstream>
-#include <sstream>
 
 #include "proto/clip_manifest.pb.h"
+#include "tests/support/run_cli.h"
 #include "tests/support/temp_dir.h"
 
 namespace fleetclip {
 namespace {
 namespace fs = std::filesystem;
 
-std::string Read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string Read(const fs::path& p) { return testing::ReadFileBytes(p); }
 
 std::string Run(const std::string& args, int* rc) {
-  std::string command = FLEETCLIP_CLI_PATH;
-  command.append(" ").append(args).append(" 2>&1");
-  FILE* p = ::popen(command.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  *rc = WEXITSTATUS(::pclose(p));
-  return out;
+  return testing::RunCommandLine(FLEETCLIP_CLI_PATH, args, rc);
 }
 
 struct DaemonClip {
@@ -43,6 +28,14 @@ struct DaemonClip {
     REQUIRE(m.ParseFromString(Read(dir / "manifest.pb")));
     for (const auto& f : m.files()) files.push_back(f.name());
     key_prefix = "fleet/" + m.vehicle_id() + "/2026/12/01/" + id + "/";
+  }
+  // The clip's objects as the file:// transport lays them out under `root`; returns their folder.
+  fs::path PutUnder(const fs::path& root) const {
+    const fs::path objects = root / key_prefix;
+    fs::create_directories(objects);
+    for (const auto& e : fs::directory_iterator(dir))
+      fs::copy_file(e.path(), objects / e.path().filename());
+    return objects;
   }
   std::string id;
   fs::path dir;
@@ -61,10 +54,7 @@ void CheckSameFiles(const DaemonClip& clip, const fs::path& fetched) {
 TEST_CASE("fetch from file:// copies every object of a clip and verifies it against the manifest") {
   DaemonClip clip;
   TempDir tmp;
-  const fs::path objects = tmp.path() / "uploaded" / clip.key_prefix;
-  fs::create_directories(objects);
-  for (const auto& e : fs::directory_iterator(clip.dir))
-    fs::copy_file(e.path(), objects / e.path().filename());
+  const fs::path objects = clip.PutUnder(tmp.path() / "uploaded");
   int rc = 0;
   const std::string out =
       Run("fetch file://" + objects.string() + " " + (tmp.path() / "got").string(), &rc);
@@ -77,10 +67,7 @@ TEST_CASE("fetch from file:// copies every object of a clip and verifies it agai
 TEST_CASE("fetch from file:// fails naming an object that no longer matches and does not keep it") {
   DaemonClip clip;
   TempDir tmp;
-  const fs::path objects = tmp.path() / "uploaded" / clip.key_prefix;
-  fs::create_directories(objects);
-  for (const auto& e : fs::directory_iterator(clip.dir))
-    fs::copy_file(e.path(), objects / e.path().filename());
+  const fs::path objects = clip.PutUnder(tmp.path() / "uploaded");
   const std::string victim = clip.files.front();
   std::string bytes = Read(objects / victim);
   bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x01);

@@ -3,12 +3,11 @@
 // the Ceph S3 test server (scripts/s3-test-server, the s3_server fixture), fetched by the real CLI
 // process with SigV4 and compared byte for byte.
 #include <catch2/catch.hpp>
-#include <cstdio>
 #include <fstream>
 #include <random>
-#include <sstream>
 
 #include "tests/support/curl_init.h"
+#include "tests/support/run_cli.h"
 #include "tests/support/s3_test_server.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/upload_clips.h"
@@ -18,24 +17,10 @@ namespace fleetclip {
 namespace {
 namespace fs = std::filesystem;
 
-std::string Read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string Read(const fs::path& p) { return testing::ReadFileBytes(p); }
 
 std::string Run(const std::string& args, int* rc) {
-  std::string command = FLEETCLIP_CLI_PATH;
-  command.append(" ").append(args).append(" 2>&1");
-  FILE* p = ::popen(command.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  *rc = WEXITSTATUS(::pclose(p));
-  return out;
+  return testing::RunCommandLine(FLEETCLIP_CLI_PATH, args, rc);
 }
 
 // A clip in a real store, its objects on a fresh bucket of the S3 test server.
