@@ -1,6 +1,8 @@
 // `fleetclip`: the command-line tool for fleet engineers and developers. main builds the platform
 // (clock, logger) once and dispatches to one subcommand per file (cli/*_command.cc).
 // Exit codes: 0 success, 1 failure, 2 usage error.
+#include <curl/curl.h>
+
 #include <iostream>
 #include <string_view>
 #include <vector>
@@ -20,7 +22,7 @@ std::span<const Command> AllCommands() {
       kStatusCommand,  kTriggerCommand, kReloadCommand, kUploadNowCommand, kListCommand,
       kShowCommand,    kStatsCommand,   kExportCommand, kRetryCommand,     kDeleteCommand,
       kPinCommand,     kUnpinCommand,   kReplayCommand, kRulesCommand,     kConfigCommand,
-      kSignalsCommand, kMcapCommand};
+      kSignalsCommand, kMcapCommand,    kReportCommand, kFetchCommand};
   return kCommands;
 }
 
@@ -38,6 +40,8 @@ void PrintHelp(std::ostream& os) {
 int main(int argc, char** argv) {
   using namespace fleetclip;
   using namespace fleetclip::cli;
+  // Process-wide library init, once (`fetch` talks HTTP and S3 through libcurl).
+  curl_global_init(CURL_GLOBAL_DEFAULT);
   // The platform every command borrows.
   RealClock clock;
   FdLogSink log_sink(2);

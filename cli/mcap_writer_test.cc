@@ -57,7 +57,8 @@ TEST_CASE("an MCAP file opens and closes with the magic and its footer points at
   CHECK(Le<uint32_t>(f, data_end + 9) == Crc32(std::string_view(f).substr(0, data_end)));
 }
 
-TEST_CASE("messages are chunked by size, counted per channel and sorted by log time in a chunk") {
+TEST_CASE(
+    "messages are chunked by size and counted per channel and sorted by log time in a chunk") {
   McapStats stats;
   const std::string f = TwoChannelFile(&stats);
   CHECK(stats.messages == 10);

@@ -51,7 +51,9 @@ proto::ClipManifest Manifest() {
   return m;
 }
 
-TEST_CASE("signals CSV has a row per frame and a column per signal, empty where a frame lacks it") {
+TEST_CASE(
+    "signals CSV has a row per frame and a column per signal that is empty where a frame lacks "
+    "it") {
   CHECK(SignalsCsv(Manifest(), ThreeFrames()) ==
         "mono_ns,unix_ms,seq,speed,autonomy_engaged,disengage_reason\n"
         "1000000000,1767225600000,1,12.5,1,\n"
@@ -69,7 +71,7 @@ TEST_CASE(
   CHECK(json.find("\"disengage_reason\":\"driver, steer\"") != std::string::npos);
 }
 
-TEST_CASE("a non-finite number is null in JSON, and numbers keep their shortest exact form") {
+TEST_CASE("a non-finite number is null in JSON and numbers keep their shortest exact form") {
   CHECK(ShortestNumber(std::numeric_limits<double>::quiet_NaN()) == "null");
   CHECK(ShortestNumber(0.1) == "0.1");
   CHECK(ShortestNumber(-3.25e-7) == "-3.25e-07");
@@ -107,7 +109,8 @@ TEST_CASE("a folder without manifest.pb is refused with the folder named") {
   CHECK_THAT(clip.error().message(), Catch::Contains(dir.path().string()));
 }
 
-TEST_CASE("a file that changed after the manifest was written does not verify, the others do") {
+TEST_CASE(
+    "a file that changed after the manifest was written does not verify while the others do") {
   ClipOnDisk disk;
   auto clip = ReadClipFolder(disk.dir.path());
   REQUIRE(clip.ok());

@@ -11,6 +11,8 @@ namespace fleetclip::cli {
 
 extern const Command kSignalsCommand;
 extern const Command kMcapCommand;
+extern const Command kReportCommand;
+extern const Command kFetchCommand;
 
 // Writes `clip` as MCAP to `out` and prints what it wrote (and which cameras have B-frames), for
 // `mcap` and `export --format mcap`. Returns the exit code.

@@ -3,7 +3,8 @@
 # bundled drive (one disengagement, one harsh brake, one steering jerk, plus a brake spike, brisk
 # steering and engagement chatter that must not fire) replayed into the signal socket, clips
 # written to the SQLite queue and uploaded to a local file:// target once the car parks at the end
-# of the drive. Takes about a minute and a half; prints `fleetclip list` and where to open the clips.
+# of the drive. Takes about a minute and a half; prints `fleetclip list`, then writes the HTML report
+# of each uploaded clip (from its uploaded copy) and prints the path to open.
 #   examples/demo.sh BUILD_DIR OUT_DIR
 set -euo pipefail
 
@@ -64,8 +65,16 @@ if [ "$uploaded" -lt 3 ]; then
 fi
 echo "== uploaded objects (file:// target $out/uploaded)"
 (cd "$out/uploaded" && find . -type f | sort | sed 's#^\./#  #')
-first=$(find "$out/uploaded" -name front.mp4 | sort | head -1)
 echo
-echo "Open a clip:   ffplay $first   (or any browser / video player)"
+echo "== reports (fleetclip report on each uploaded clip's folder)"
+reports=()
+while IFS= read -r manifest; do
+  clip_dir=$(dirname "$manifest")
+  "$fleetclip" report "$clip_dir" >/dev/null
+  reports+=("$(dirname "$clip_dir")/$(basename "$clip_dir").html")
+  echo "  ${reports[-1]}"
+done < <(find "$out/uploaded" -name manifest.pb | sort)
+echo
+echo "Open a report: file://${reports[0]}   (any browser; videos, signal plots, events, manifest)"
 echo "Details:       $fleetclip show <clip-id> --config $config   (rows stay in the queue after upload)"
 echo "Metrics:       $out/metrics.prom"
