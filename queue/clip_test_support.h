@@ -23,7 +23,7 @@
 #include "tests/support/media.h"
 #include "tests/support/temp_dir.h"
 
-namespace fleetclip::queue::testing {
+namespace fleetclip::testing {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -35,8 +35,8 @@ inline std::string ReadAll(const fs::path& p) {
   return ss.str();
 }
 
-inline StorageLimits Unlimited() {
-  StorageLimits l;
+inline queue::StorageLimits Unlimited() {
+  queue::StorageLimits l;
   l.quota_bytes = 1LL << 40;
   l.min_free_bytes = 0;
   l.min_free_percent = 0;
@@ -48,8 +48,7 @@ struct RingFixture {
   RingFixture() {
     InitMediaLibraries();
     const fs::path video = dir.path() / "cam.mkv";
-    fleetclip::testing::MakeTestVideo(video,
-                                      {.width = 160, .height = 120, .seconds = 3, .gop = 15});
+    MakeTestVideo(video, {.width = 160, .height = 120, .seconds = 3, .gop = 15});
     ring = std::make_unique<PacketRing>(RingLimits{.max_duration = 3600s, .max_bytes = 1LL << 30});
     CameraOptions o;
     o.name = "front";
@@ -86,7 +85,7 @@ struct RingFixture {
     }
     return frames;
   }
-  std::vector<CameraRing> Cameras() const { return {{"front", ring.get()}}; }
+  std::vector<queue::CameraRing> Cameras() const { return {{"front", ring.get()}}; }
 
   TempDir dir;
   FakeClock clock;
@@ -99,8 +98,9 @@ struct RingFixture {
 // with its size and sha256; else what is wrong.
 inline std::string ClipProblem(const fs::path& dir) {
   proto::ClipManifest m;
-  if (!fs::exists(dir / std::string(kManifestName))) return dir.string() + ": no manifest.pb";
-  if (!m.ParseFromString(ReadAll(dir / std::string(kManifestName)))) {
+  if (!fs::exists(dir / std::string(queue::kManifestName)))
+    return dir.string() + ": no manifest.pb";
+  if (!m.ParseFromString(ReadAll(dir / std::string(queue::kManifestName)))) {
     return dir.string() + ": manifest.pb does not parse";
   }
   if (m.clip_id() != dir.filename().string()) return dir.string() + ": manifest names another";
@@ -111,7 +111,7 @@ inline std::string ClipProblem(const fs::path& dir) {
     if (fs::file_size(dir / f.name(), ec) != static_cast<uint64_t>(f.bytes()) || ec) {
       return (dir / f.name()).string() + ": missing or of the wrong size";
     }
-    if (Sha256FileHex(dir / f.name()).value() != BytesToHex(f.sha256())) {
+    if (queue::Sha256FileHex(dir / f.name()).value() != queue::BytesToHex(f.sha256())) {
       return (dir / f.name()).string() + ": sha256 differs from the manifest";
     }
   }
@@ -119,13 +119,13 @@ inline std::string ClipProblem(const fs::path& dir) {
 }
 
 // Ids of the rows that claim local files.
-inline std::set<std::string> LocalClips(ClipStore& store) {
-  ListFilter all;
+inline std::set<std::string> LocalClips(queue::ClipStore& store) {
+  queue::ListFilter all;
   all.limit = 0;
   std::set<std::string> ids;
   auto rows = store.List(all);
   REQUIRE(rows.ok());
-  for (const ClipRecord& c : *rows) {
+  for (const queue::ClipRecord& c : *rows) {
     if (c.local_bytes > 0) ids.insert(c.id);
   }
   return ids;
@@ -133,7 +133,7 @@ inline std::set<std::string> LocalClips(ClipStore& store) {
 
 // What is wrong between rows and folders: a row whose files are missing or of another size (rows
 // in `skip` aside), a clip folder no row claims (when `orphans_too`).
-inline std::vector<std::string> StoreProblems(ClipStore& store,
+inline std::vector<std::string> StoreProblems(queue::ClipStore& store,
                                               const std::set<std::string>& skip = {},
                                               bool orphans_too = true) {
   std::vector<std::string> problems;
@@ -142,7 +142,7 @@ inline std::vector<std::string> StoreProblems(ClipStore& store,
     if (skip.contains(id)) continue;
     auto clip = store.Get(id);
     REQUIRE(clip.ok());
-    for (const FileRecord& f : clip->files) {
+    for (const queue::FileRecord& f : clip->files) {
       std::error_code ec;
       const fs::path p = store.ClipDir(id) / f.name;
       if (fs::file_size(p, ec) != static_cast<uint64_t>(f.bytes) || ec) {
@@ -161,11 +161,13 @@ inline std::vector<std::string> StoreProblems(ClipStore& store,
   return problems;
 }
 
-inline bool TmpEmpty(const ClipStore& store) { return fs::is_empty(store.clips_dir() / ".tmp"); }
+inline bool TmpEmpty(const queue::ClipStore& store) {
+  return fs::is_empty(store.clips_dir() / ".tmp");
+}
 
 // Copies a prepared state directory (queue.db included, the store closed) to `to`.
 inline void CopyState(const fs::path& from, const fs::path& to) {
   fs::copy(from, to, fs::copy_options::recursive);
 }
 
-}  // namespace fleetclip::queue::testing
+}  // namespace fleetclip::testing
