@@ -47,6 +47,7 @@ constexpr ConfigKey kKeys[] = {
     {"signals.max_datagram_bytes", kAtRestart, IntRange{256, 65'536}, 8192},
     {"signals.reorder_window_ms", kAtRestart, IntRange{1, 1'000}, 50},
     {"signals.custom_signals", kAtRestart, IntRange{0, 256}},
+    {"signals.can", kAtRestart, IntRange{0, 8}},
     {"storage.quota_bytes", kApplied, IntRange{64 * kMiB, int64_t{1} << 50}, 20 * kGiB},
     {"storage.min_free_bytes", kApplied, IntRange{0, int64_t{1} << 50}, 5 * kGiB},
     {"storage.min_free_percent", kApplied, IntRange{0, 90}, 10},
