@@ -46,6 +46,7 @@ Result<ClipFolder> OpenClipFolder(std::string_view clip, const QueueArgs& args,
   o.read_only = true;
   o.recover = false;
   o.reserve_bytes = 0;
+  o.file_system = ctx.file_system;
   auto store = queue::ClipStore::Open(o, ctx.clock, ctx.log);
   if (!store.ok()) {
     return Error(store.error().code(), "CLIP \"" + std::string(clip) +

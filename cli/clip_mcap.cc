@@ -4,6 +4,7 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/descriptor.pb.h>
 
+#include <map>
 #include <set>
 
 #include "cli/signal_table.h"
@@ -157,11 +158,21 @@ Result<ClipMcap> BuildClipMcap(const ClipFolder& clip) {
   if (!frames->empty()) {
     const uint16_t schema = mcap.AddSchema("fleetclip.proto.SignalFrame", "protobuf",
                                            DescriptorSetOf(proto::SignalFrame::descriptor()));
-    const uint16_t channel =
-        mcap.AddChannel(schema, "/signals", "protobuf", {{"source", m.signals_file()}});
+    // One channel per producer: /signals for unnamed frames, /signals/<producer> else.
+    std::map<std::string, uint16_t> channels;
     for (const proto::SignalFrame& f : *frames) {
+      auto it = channels.find(f.producer());
+      if (it == channels.end()) {
+        const std::string topic =
+            f.producer().empty() ? std::string("/signals") : "/signals/" + f.producer();
+        it = channels
+                 .emplace(f.producer(), mcap.AddChannel(schema, topic, "protobuf",
+                                                        {{"source", m.signals_file()},
+                                                         {"producer", f.producer()}}))
+                 .first;
+      }
       const uint64_t t = timeline.WallNs(f.mono_ns());
-      mcap.AddMessage(channel, t, t, f.SerializeAsString());
+      mcap.AddMessage(it->second, t, t, f.SerializeAsString());
     }
     out.signal_frames = static_cast<int64_t>(frames->size());
   }

@@ -2,7 +2,8 @@
 //  - /camera/<name>: schema foxglove.CompressedVideo (protobuf), one message per frame in decode
 //    order, the access unit in Annex B (the MP4's avcC/hvcC framing rewritten by libavcodec's
 //    h264_mp4toannexb / hevc_mp4toannexb, which put the parameter sets in front of every keyframe);
-//  - /signals: schema fleetclip.proto.SignalFrame, one message per signal frame;
+//  - /signals (unnamed producer) or /signals/<producer>: one channel per producer, schema
+//    fleetclip.proto.SignalFrame, one message per signal frame;
 //  - /events: schema fleetclip.proto.ClipEvent, one message per firing;
 //  - metadata "clip" (ids, window, mapping, config version, which cameras have B-frames) and one
 //    "event" per firing; attachment manifest.pb.

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <map>
-#include <regex>
 #include <set>
 
 #include "cli/report_plot.h"
@@ -77,37 +77,69 @@ struct RuleReading {
   std::vector<std::pair<std::string, PlotThreshold>> thresholds;
 };
 
-RuleReading ReadRule(const triggers::RuleSpec& rule) {
-  static const std::set<std::string> kWords = {"and", "or",   "not",  "abs",  "rate", "min",
-                                               "max", "mean", "rose", "fell", "for"};
-  static const std::regex kIdent("[a-z_][a-z0-9_.]*");
-  static const std::regex kCompare("(<=|>=|<|>)\\s*(-?[0-9]+(\\.[0-9]+)?)");
-  RuleReading r;
-  auto idents = [&](const std::string& text) {
-    std::vector<std::string> out;
-    for (std::sregex_iterator it(text.begin(), text.end(), kIdent), end; it != end; ++it) {
-      const std::string w = it->str();
-      const auto at = static_cast<size_t>(it->position());
-      const bool after_digit = at > 0 && std::isdigit(static_cast<unsigned char>(text[at - 1]));
-      if (!kWords.contains(w) && !after_digit) out.push_back(w);  // "300ms": a unit, not a name
-    }
-    return out;
+// Identifiers of `text` that name signals: not keywords or functions, not units ("300ms").
+std::vector<std::string> SignalNames(std::string_view text) {
+  static const std::set<std::string, std::less<>> kWords = {
+      "and", "or", "not", "abs", "rate", "min", "max", "mean", "rose", "fell", "for"};
+  std::vector<std::string> out;
+  auto ident_char = [](char c) {
+    return std::islower(static_cast<unsigned char>(c)) ||
+           std::isdigit(static_cast<unsigned char>(c)) || c == '_' || c == '.';
   };
-  r.signals = idents(rule.expr);
-  // Clauses split at and/or.
-  static const std::regex kJoin("\\s+(and|or)\\s+");
-  for (std::sregex_token_iterator it(rule.expr.begin(), rule.expr.end(), kJoin, -1), end; it != end;
-       ++it) {
-    const std::string clause = *it;
-    std::smatch m;
-    const std::vector<std::string> names = idents(clause);
-    if (names.size() != 1 || clause.find("rate(") != std::string::npos ||
-        !std::regex_search(clause, m, kCompare)) {
+  for (size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (std::isdigit(static_cast<unsigned char>(c))) {  // a number, with any unit glued on
+      while (i < text.size() && ident_char(text[i])) ++i;
+    } else if (std::islower(static_cast<unsigned char>(c)) || c == '_') {
+      const size_t start = i;
+      while (i < text.size() && ident_char(text[i])) ++i;
+      const std::string_view w = text.substr(start, i - start);
+      if (!kWords.contains(w)) out.emplace_back(w);
+    } else {
+      ++i;
+    }
+  }
+  return out;
+}
+
+// The clauses of an expression, split at " and " / " or ".
+std::vector<std::string_view> Clauses(std::string_view expr) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  for (size_t i = 0; i < expr.size(); ++i) {
+    for (std::string_view join : {std::string_view(" and "), std::string_view(" or ")}) {
+      if (expr.substr(i, join.size()) == join) {
+        out.push_back(expr.substr(start, i - start));
+        start = i + join.size();
+        i = start - 1;
+        break;
+      }
+    }
+  }
+  out.push_back(expr.substr(start));
+  return out;
+}
+
+RuleReading ReadRule(const triggers::RuleSpec& rule) {
+  RuleReading r;
+  r.signals = SignalNames(rule.expr);
+  for (std::string_view clause : Clauses(rule.expr)) {
+    const std::vector<std::string> names = SignalNames(clause);
+    const size_t op_at = clause.find_first_of("<>");
+    if (names.size() != 1 || clause.find("rate(") != std::string_view::npos ||
+        op_at == std::string_view::npos) {
       continue;
     }
-    const double v = std::stod(m[2].str());
+    const size_t op_len = op_at + 1 < clause.size() && clause[op_at + 1] == '=' ? 2 : 1;
+    const std::string op(clause.substr(op_at, op_len));
+    std::string number(clause.substr(op_at + op_len));
+    while (!number.empty() && number.front() == ' ') number.erase(0, 1);
+    char* end = nullptr;
+    const double v = std::strtod(number.c_str(), &end);
+    if (end == number.c_str()) continue;
+    number.resize(static_cast<size_t>(end - number.c_str()));
     const bool first = r.thresholds.empty();
-    r.thresholds.push_back({names[0], {v, rule.name + " " + m[1].str() + " " + m[2].str()}});
+    r.thresholds.push_back({names[0], {v, rule.name + " " + op + " " + number}});
     // A tier applies to the rule's peak: the signal of its first threshold clause.
     if (!first) continue;
     for (const triggers::SeverityTier& tier : rule.tiers) {

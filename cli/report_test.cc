@@ -2,7 +2,6 @@
 // follow the clip's rules, videos are referenced relative to the page or embedded.
 #include <catch2/catch.hpp>
 #include <fstream>
-#include <regex>
 
 #include "cli/clip_report.h"
 #include "cli/report_plot.h"

@@ -5,9 +5,9 @@
 // attachments; indexed reader: summary; here: the data section); the summary holds schemas,
 // channels, statistics, chunk indexes, attachment and metadata indexes and summary offsets, and
 // every chunk has message indexes; messages per channel (statistics, the stream and the indexed
-// read) equal the MP4s' frames and the signal log's frames; each camera's CompressedVideo data,
-// decoded with the embedded schema and concatenated, decodes with ffmpeg to as many frames as the
-// MP4; each keyframe carries SPS and PPS; the manifest attachment is the clip's manifest.pb.
+// read) equal the MP4s' frames and, summed over the per-producer signal channels, the signal
+// log's frames; each camera's CompressedVideo data, decoded with the embedded schema and
+// concatenated, decodes with ffmpeg to as many frames as the MP4; each keyframe carries SPS and PPS; the manifest attachment is the clip's manifest.pb.
 import { McapIndexedReader, McapStreamReader } from "@mcap/core";
 import { crc32 } from "@foxglove/crc";
 import { decompress } from "fzstd";
@@ -97,14 +97,15 @@ for await (const m of reader.readMessages()) {
 check(ordered, "the indexed read returns messages in log-time order");
 const manifestList = JSON.parse(execFileSync(cli, ["signals", clipDir, "--json"]).toString());
 const expectedSignals = manifestList.frames.length;
+let signalMessages = 0;  // over the /signals[/<producer>] channels, one per producer
 const tmp = mkdtempSync(join(tmpdir(), "mcap-check-"));
 try {
   for (const [id, topic] of topics) {
     const counted = reader.statistics.channelMessageCounts.get(id);
     check(counted === BigInt(streamCounts.get(id) ?? 0) && counted === BigInt(indexedCounts.get(id) ?? 0),
           `${topic}: statistics, stream and indexed read agree on ${counted} messages`);
-    if (topic === "/signals") {
-      check(Number(counted) === expectedSignals, `/signals has the signal log's ${expectedSignals} frames`);
+    if (topic === "/signals" || topic.startsWith("/signals/")) {
+      signalMessages += Number(counted);
       const first = typeOf(id).decode((await firstMessage(id)).data);
       check(first.values.length > 0, "a SignalFrame decodes with the embedded schema");
     }
@@ -124,6 +125,8 @@ try {
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }
+check(signalMessages === expectedSignals,
+      `the signal channels hold the signal log's ${expectedSignals} frames (${signalMessages})`);
 const events = [...topics].find(([, t]) => t === "/events");
 check(events !== undefined && Number(reader.statistics.channelMessageCounts.get(events[0])) > 0, "/events has a message per firing");
 for await (const a of reader.readAttachments({ name: "manifest.pb" })) {
