@@ -147,8 +147,8 @@ TEST_CASE("A full disk fails the clip with no_space and leaves nothing behind") 
   auto ring = f.Fill(file);
   const auto mnt = f.dir.path() / "small";
   std::filesystem::create_directory(mnt);
-  // Stays on a real tmpfs once the FileSystem seam lands: libavformat's avio writes the file
-  // itself, below any seam of ours.
+  // The muxer writes through the FileSystem seam (MuxClip(fs, …)): FaultFileSystem
+  // (tests/support/fault_file_system.h) can give it ENOSPC without root; this keeps the kernel's.
   testing::TmpfsMount small(mnt, "size=128k");
   FLEETCLIP_SKIP_UNLESS_MOUNTED(small);
   auto clip = MuxClip(ring->Take(MonoFromNanos(0), MonoFromNanos(INT64_MAX)), mnt / "front.mp4");

@@ -48,8 +48,8 @@ TEST_CASE("A full disk gives no_space and leaves no partial file behind") {
   TempDir dir;
   const fs::path mnt = dir.path() / "small";
   fs::create_directory(mnt);
-  // Can move to the fault-injecting FileSystem (ENOSPC on write) once WriteFileDurably goes
-  // through the seam on main.
+  // Can move to FaultFileSystem (tests/support/fault_file_system.h, ENOSPC on a write): the
+  // durable write goes through the FileSystem seam.
   testing::TmpfsMount small(mnt, "size=64k");
   FLEETCLIP_SKIP_UNLESS_MOUNTED(small);
   const std::string big(256 * 1024, 'x');

@@ -130,8 +130,8 @@ TEST_CASE("Submitted clips are written by the writer thread and all are in on St
 }
 
 TEST_CASE("A full disk leaves no partial clip and no row, and writing resumes when space returns") {
-  // Can move to the fault-injecting FileSystem (ENOSPC at the Nth write) once it is on main; the
-  // muxer's own writes (libavformat) would still need this tmpfs.
+  // Without root, queue/clip_fault_test.cc covers the same through FaultFileSystem (ENOSPC at
+  // every operation of a clip write); this one keeps the kernel's own full disk.
   TempDir mnt;
   testing::TmpfsMount small(mnt.path(), "size=600k");
   FLEETCLIP_SKIP_UNLESS_MOUNTED(small);
@@ -170,7 +170,7 @@ TEST_CASE("A full disk leaves no partial clip and no row, and writing resumes wh
 }
 
 TEST_CASE("On a small real filesystem the budget evicts older clips instead of failing") {
-  // Can move to the FileSystem seam once it is on main: its statvfs can report a small disk.
+  // Can move to the FileSystem seam (on main): a wrapper's statvfs can report a small disk.
   TempDir mnt;
   testing::TmpfsMount small(mnt.path(), "size=4m");
   FLEETCLIP_SKIP_UNLESS_MOUNTED(small);
