@@ -112,6 +112,9 @@ struct Daemon::Impl {
   int64_t config_rejections = 0;              // guarded by config_mu
   uint64_t active_version = 0;                // guarded by config_mu
   std::string state = "starting";             // guarded by config_mu
+  // BuildStatus runs on the main thread (control socket, Report) and the backend thread
+  // (heartbeat); CameraSet::Status and SignalWorker::Stats keep rate samples between calls.
+  std::mutex status_mu;
 
   // Pipeline, in construction order (destroyed in reverse). The writer lock first: held while
   // the daemon runs, so the CLI knows to ask it rather than write queue.db itself.
@@ -451,6 +454,7 @@ void Daemon::Impl::RunBackend(std::stop_token stop) {
 
 // Called by the main thread (control socket, Report) and the backend thread (heartbeat).
 proto::DaemonStatus Daemon::Impl::BuildStatus() {
+  std::lock_guard status_lock(status_mu);
   proto::DaemonStatus s;
   s.set_software_version(options.software_version);
   {

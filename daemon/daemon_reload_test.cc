@@ -201,6 +201,9 @@ TEST_CASE("Shutdown removes the control socket it bound, not the one a reload re
 }
 
 TEST_CASE("Heartbeats are built on the backend thread while reloads and triggers run") {
+  // Before the server's thread exists, so that it inherits the mask and SIGTERM reaches only the
+  // daemon's signalfd.
+  REQUIRE(BlockSignals().ok());
   testing::HttpTestServer backend;
   // The first poll answers late, so its heartbeat comes in the middle of the reloads below. The
   // config URL answers 404 (no fleet config): a heartbeat follows every poll all the same.
