@@ -12,6 +12,7 @@
 #include "cli/rules_commands.h"
 #include "cli/rules_setup.h"
 #include "cli/rules_test_report.h"
+#include "triggers/candump_signals.h"
 #include "triggers/recorded_source.h"
 
 namespace fleetclip::cli {
@@ -19,9 +20,14 @@ namespace {
 
 constexpr char kUsage[] =
     "fleetclip rules test --drive FILE [--drive FILE ...] [--config BASE.conf] [--fleet FLEET]\n"
-    "                     [--json]\n"
+    "                     [--candump LOG ... --dbc FILE [--can-map FILE]] [--json]\n"
     "  --drive FILE   a drive file (length-delimited SignalFrames, as `fleetclip replay` reads);\n"
     "                 several are several producers, merged by recorded time\n"
+    "  --candump LOG  a candump log (candump -l) decoded by --dbc, as the daemon's CAN gateway\n"
+    "                 does; may be given with or instead of --drive\n"
+    "  --dbc FILE     the DBC file of the --candump logs\n"
+    "  --can-map FILE lines \"DBC_SIGNAL CATALOGUE_NAME [SCALE]\"; default: DBC signals named\n"
+    "                 like catalogue signals\n"
     "  --config FILE  the rules of this base config (presets merged with its rules); without\n"
     "                 --config or --fleet: the built-in rules\n"
     "  --fleet FILE   a fleet config applied to the base config (--config, else\n"
@@ -33,6 +39,9 @@ constexpr char kUsage[] =
 
 struct RulesTestArgs {
   std::vector<std::string> drives;
+  std::vector<std::string> candumps;
+  std::string dbc;
+  std::string can_map;
   std::string base_file;
   std::string fleet_file;
   bool json = false;
@@ -42,13 +51,19 @@ struct RulesTestArgs {
 std::optional<std::string> ParseArgs(std::span<const std::string_view> args, RulesTestArgs& out) {
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string_view a = args[i];
-    if (a == "--drive" || a == "--config" || a == "--fleet") {
+    if (a == "--drive" || a == "--config" || a == "--fleet" || a == "--candump" || a == "--dbc" ||
+        a == "--can-map") {
       if (i + 1 >= args.size()) return std::string(a) + " needs a value";
       const std::string v(args[++i]);
       if (a == "--drive") {
         out.drives.push_back(v);
+      } else if (a == "--candump") {
+        out.candumps.push_back(v);
       } else {
-        std::string& slot = a == "--config" ? out.base_file : out.fleet_file;
+        std::string& slot = a == "--config"  ? out.base_file
+                            : a == "--fleet" ? out.fleet_file
+                            : a == "--dbc"   ? out.dbc
+                                             : out.can_map;
         if (!slot.empty()) return std::string(a) + " given twice";
         slot = v;
       }
@@ -60,7 +75,13 @@ std::optional<std::string> ParseArgs(std::span<const std::string_view> args, Rul
       return "unexpected argument \"" + std::string(a) + "\" (drive files go after --drive)";
     }
   }
-  if (out.drives.empty()) return std::string("missing --drive FILE");
+  if (out.drives.empty() && out.candumps.empty()) {
+    return std::string("missing --drive FILE or --candump LOG");
+  }
+  if (!out.candumps.empty() && out.dbc.empty()) return std::string("--candump needs --dbc FILE");
+  if (out.candumps.empty() && (!out.dbc.empty() || !out.can_map.empty())) {
+    return std::string("--dbc and --can-map go with --candump LOG");
+  }
   return std::nullopt;
 }
 
@@ -91,6 +112,12 @@ int RunRulesTest(std::span<const std::string_view> args, CommandContext& ctx) {
     Result<triggers::DriveSource> source = triggers::DriveSource::Open(drive);
     if (!source.ok()) return fail(source.error());
     owned.push_back(std::make_unique<triggers::DriveSource>(std::move(*source)));
+  }
+  for (const std::string& log : a.candumps) {
+    Result<triggers::CandumpSource> source =
+        triggers::CandumpSource::Open(log, a.dbc, a.can_map, setup->catalog);
+    if (!source.ok()) return fail(source.error());
+    owned.push_back(std::make_unique<triggers::CandumpSource>(std::move(*source)));
   }
   std::vector<triggers::RecordedSource*> sources;
   for (const auto& s : owned) sources.push_back(s.get());

@@ -16,10 +16,11 @@
 namespace fleetclip::triggers {
 
 void ToSignalFrame(const DecodedFrame& frame, const SignalCatalog& catalog, uint64_t seq,
-                   proto::SignalFrame& out) {
+                   std::string_view producer, proto::SignalFrame& out) {
   out.Clear();
   out.set_mono_ns(frame.mono_ns);
   out.set_seq(seq);
+  out.set_producer(std::string(producer));
   for (const auto& [id, value] : frame.numbers) {
     const SignalInfo& info = catalog.Info(id);
     proto::SignalValue* v = out.add_values();
@@ -65,7 +66,7 @@ void CanGateway::Forward(const can::CanFrame& frame) {
     stats_.translate = translator_.stats();
     return;
   }
-  ToSignalFrame(decoded_, catalog_, ++seq_, proto_);
+  ToSignalFrame(decoded_, catalog_, ++seq_, options_.name, proto_);
   // The interface names the producer, so its frames are ordered and merged as its own stream.
   if (IsValidSignalName(options_.name)) proto_.set_producer(options_.name);
   bytes_.clear();

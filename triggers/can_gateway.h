@@ -35,15 +35,16 @@ struct CanGatewayStats {
 };
 
 struct CanGatewayOptions {
-  std::string name;                     // interface name, e.g. "can0"; names the producer in logs
+  std::string name;                     // interface name, e.g. "can0"; the frames' producer
   std::filesystem::path signal_socket;  // the daemon's signal socket
   Nanos min_backoff = std::chrono::milliseconds(100);
   Nanos max_backoff = std::chrono::seconds(5);
 };
 
-// Fills `out` with the frame's values under their catalogue names.
+// Fills `out` with the frame's values under their catalogue names, from `producer` (the bus's
+// interface name, so ingest orders and counts each bus on its own).
 void ToSignalFrame(const DecodedFrame& frame, const SignalCatalog& catalog, uint64_t seq,
-                   proto::SignalFrame& out);
+                   std::string_view producer, proto::SignalFrame& out);
 
 class CanGateway {
  public:

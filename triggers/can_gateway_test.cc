@@ -129,6 +129,7 @@ TEST_CASE("CAN records become SignalFrames on the signal socket, named and scale
   REQUIRE(a.values(1).flag());
   REQUIRE(a.mono_ns() > 0);
   REQUIRE(a.seq() == 1);
+  REQUIRE(a.producer() == "can0");
   const proto::SignalFrame b = receiver.Next();
   REQUIRE(b.values(0).name() == "gear");
   REQUIRE(b.values(0).text() == "D");

@@ -56,9 +56,30 @@ Result<std::optional<proto::SignalFrame>> CandumpSignalReader::Next() {
     if (!*more) return std::optional<proto::SignalFrame>();
     if (!translator_.Translate(record_.frame, decoded_)) continue;
     std::optional<proto::SignalFrame> frame(std::in_place);
-    ToSignalFrame(decoded_, *catalog_, ++seq_, *frame);
+    ToSignalFrame(decoded_, *catalog_, ++seq_, record_.interface, *frame);
     return frame;
   }
 }
+
+Result<CandumpSource> CandumpSource::Open(const std::filesystem::path& log,
+                                          const std::filesystem::path& dbc,
+                                          const std::filesystem::path& map_path,
+                                          const SignalCatalog& catalog) {
+  auto reader = CandumpSignalReader::Open(log, dbc, map_path, catalog);
+  if (!reader.ok()) return reader.error();
+  return CandumpSource(log.native(), std::move(*reader));
+}
+
+Result<bool> CandumpSource::Advance() {
+  auto next = reader_.Next();
+  if (!next.ok()) return next.error();
+  if (!next->has_value()) return false;
+  mono_ns_ = (*next)->mono_ns();
+  bytes_.clear();
+  (*next)->SerializeToString(&bytes_);
+  return true;
+}
+
+void CandumpSource::Offer(SignalIngest& ingest) { ingest.Offer(bytes_, /*truncated=*/false); }
 
 }  // namespace fleetclip::triggers

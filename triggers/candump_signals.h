@@ -1,8 +1,9 @@
 // A candump log read as signal frames: each line decoded by a DBC, translated by a map
 // (triggers/can_translator.h) and turned into a SignalFrame with the log's own time (ns since
-// the log's epoch, unchanged). What `fleetclip replay --candump` sends and what the offline rule
-// test runs over. Without a map, every DBC signal whose name, lowercased, is a catalogue name is
-// taken as that signal (a DBC written for fleetclip needs no map).
+// the log's epoch, unchanged) and the log's interface name (can0) as its producer. What `fleetclip
+// replay --candump` sends and what the offline rule test runs over. Without a map, every DBC signal
+// whose name, lowercased, is a catalogue name is taken as that signal (a DBC written for fleetclip
+// needs no map).
 #pragma once
 
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include "common/result.h"
 #include "proto/signal_frame.pb.h"
 #include "triggers/can_translator.h"
+#include "triggers/recorded_source.h"
 
 namespace fleetclip::triggers {
 
@@ -46,6 +48,30 @@ class CandumpSignalReader {
   can::CandumpRecord record_;
   DecodedFrame decoded_;
   uint64_t seq_ = 0;
+};
+
+// A candump log as an input of the offline run (`fleetclip rules test --candump`): each translated
+// frame is offered to ingest as the datagram the CAN gateway would send for it, at the log's time.
+class CandumpSource final : public RecordedSource {
+ public:
+  static Result<CandumpSource> Open(const std::filesystem::path& log,
+                                    const std::filesystem::path& dbc,
+                                    const std::filesystem::path& map_path,
+                                    const SignalCatalog& catalog);
+
+  Result<bool> Advance() override;
+  int64_t mono_ns() const override { return mono_ns_; }
+  void Offer(SignalIngest& ingest) override;
+  const std::string& name() const override { return name_; }
+
+ private:
+  CandumpSource(std::string name, CandumpSignalReader reader)
+      : name_(std::move(name)), reader_(std::move(reader)) {}
+
+  std::string name_;
+  CandumpSignalReader reader_;
+  std::string bytes_;
+  int64_t mono_ns_ = 0;
 };
 
 }  // namespace fleetclip::triggers

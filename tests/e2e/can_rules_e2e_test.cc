@@ -7,7 +7,8 @@
 //   daemon   the same frames, as kernel CAN records, through a socketpair into a CanSocket and
 //            the CanGateway, over the real signal socket into SignalSource and the same pipeline
 //            (the daemon's components; a socketpair because this kernel has no AF_CAN).
-// Both must give the same clips and events, and every planted event must fire. The daemon side
+// Both, and `fleetclip rules test --candump` run as a process on the log, must give the same
+// clips and events, and every planted event must fire. The daemon side
 // stamps frames on receipt, so the feeder sets the gateway's fake clock to each frame's logged
 // time and waits for that frame to arrive before sending the next.
 #include <linux/can.h>
@@ -19,12 +20,14 @@
 #include <cstdio>
 #include <fstream>
 #include <mutex>
+#include <regex>
 #include <thread>
 
 #include "can/can_socket.h"
 #include "can/candump.h"
 #include "tests/support/drive_gen.h"
 #include "tests/support/pipeline_probes.h"
+#include "tests/support/run_process.h"
 #include "tests/support/temp_dir.h"
 #include "triggers/can_gateway.h"
 #include "triggers/candump_signals.h"
@@ -171,6 +174,26 @@ std::string Describe(const std::vector<ClipRequest>& clips) {
   return s;
 }
 
+// The same description from `fleetclip rules test --json` output.
+std::string DescribeJson(const std::string& json) {
+  static const std::regex clip_re(
+      R"re(\{"start_mono_ns":(\d+),"end_mono_ns":(\d+),"priority":\d+,"events":\[(.*?)\]\})re");
+  static const std::regex event_re(
+      R"re(\{"rule":"([^"]*)","mono_ns":(\d+),[^{}]*?"tag":"([^"]*)"\})re");
+  std::string s;
+  for (auto c = std::sregex_iterator(json.begin(), json.end(), clip_re);
+       c != std::sregex_iterator(); ++c) {
+    s += "clip " + (*c)[1].str() + ".." + (*c)[2].str() + ":";
+    const std::string events = (*c)[3].str();
+    for (auto e = std::sregex_iterator(events.begin(), events.end(), event_re);
+         e != std::sregex_iterator(); ++e) {
+      s += " " + (*e)[1].str() + "@" + (*e)[2].str() + "[" + (*e)[3].str() + "]";
+    }
+    s += "\n";
+  }
+  return s;
+}
+
 }  // namespace
 
 TEST_CASE("A 10-minute candump log gives the same events offline and through the CAN gateway") {
@@ -262,6 +285,16 @@ TEST_CASE("A 10-minute candump log gives the same events offline and through the
   INFO("planted:\n" << planted);
   INFO("offline:\n" << Describe(offline_clips) << "daemon:\n" << Describe(daemon_clips));
   REQUIRE(Describe(offline_clips) == Describe(daemon_clips));
+
+  // `fleetclip rules test --candump`, the real binary, over the same log.
+  const testing::ProcessResult cli = testing::RunProcess(
+      {FLEETCLIP_CLI_PATH, "rules", "test", "--candump", (dir.path() / "drive.log").string(),
+       "--dbc", (dir.path() / "car.dbc").string(), "--can-map", (dir.path() / "car.map").string(),
+       "--json"},
+      dir.path(), "rules-test");
+  INFO("rules test: " << cli.out << cli.err);
+  REQUIRE(cli.exit_code == 0);
+  REQUIRE(DescribeJson(cli.out) == Describe(daemon_clips));
   REQUIRE(offline_clips.size() == drive.events.size());
   for (size_t i = 0; i < drive.events.size(); ++i) {
     REQUIRE(offline_clips[i].events.size() == 1);
