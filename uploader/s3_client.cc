@@ -178,11 +178,12 @@ S3Result<std::vector<S3OpenUpload>> S3Client::ListMultipartUploads(std::string_v
                             "?prefix=" + UriEncode(prefix, false) + "&uploads=",
                         "", false, std::move(stop));
   if (!IsOk(r)) return Fail<std::vector<S3OpenUpload>>("ListMultipartUploads " + ep_.bucket, r);
-  std::vector<S3OpenUpload> out;
-  for (std::string_view u : XmlElements(r.body, "Upload")) {
-    out.push_back({XmlText(u, "Key"), XmlText(u, "UploadId")});
-  }
-  return {std::move(out)};
+  Result<std::vector<S3OpenUpload>> uploads = ParseListMultipartUploads(r.body);
+  if (!uploads.ok())
+    return {Error(ErrorCode::kUnavailable,
+                  "ListMultipartUploads " + ep_.bucket + ": " + uploads.error().message()),
+            FailureClass::kTransient};
+  return {std::move(*uploads)};
 }
 
 S3Result<S3ObjectInfo> S3Client::HeadObject(std::string_view key, std::stop_token stop) {

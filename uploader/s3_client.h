@@ -41,12 +41,6 @@ struct S3Body {
   std::optional<Md5Digest> md5{};
 };
 
-// An upload begun and neither completed nor aborted (ListMultipartUploads).
-struct S3OpenUpload {
-  std::string key;
-  std::string upload_id;
-};
-
 struct S3ObjectInfo {
   int64_t bytes = 0;
   std::string etag;  // no quotes

@@ -1,6 +1,7 @@
-// The S3 response documents the client reads (ListParts, InitiateMultipartUpload,
-// CompleteMultipartUpload, Error), parsed with libexpat instead of by hand: every XML escape a
-// server may use is decoded (the five named entities, numeric references such as `&#34;` and
+// The S3 response documents the client reads (ListParts, ListMultipartUploads,
+// InitiateMultipartUpload, CompleteMultipartUpload, Error), parsed with libexpat instead of by
+// hand: every XML escape a server may use is decoded (the five named entities, numeric references
+// such as `&#34;` and
 // `&#x22;` that Ceph and others put in ETags, CDATA sections), namespace prefixes and the default
 // S3 namespace are ignored, and elements we do not know are skipped wherever they appear. A
 // document type declaration is refused (S3 never sends one; it is how entity expansion attacks
@@ -34,6 +35,12 @@ struct S3Part {
   std::string etag;  // hex, no quotes
 };
 
+// An upload begun and neither completed nor aborted (ListMultipartUploads).
+struct S3OpenUpload {
+  std::string key;
+  std::string upload_id;
+};
+
 // An <Error> document's code and message.
 struct S3ErrorDocument {
   std::string code;     // "NoSuchUpload", "SignatureDoesNotMatch", …
@@ -53,6 +60,9 @@ std::optional<S3ErrorDocument> ParseS3Error(std::string_view body);
 
 // <ListPartsResult>: the parts, IsTruncated and NextPartNumberMarker.
 Result<S3PartsPage> ParseListParts(std::string_view body);
+
+// <ListMultipartUploadsResult>: each <Upload>'s Key and UploadId (both non-empty), in order.
+Result<std::vector<S3OpenUpload>> ParseListMultipartUploads(std::string_view body);
 
 // <InitiateMultipartUploadResult>: its non-empty UploadId.
 Result<std::string> ParseInitiateMultipartUpload(std::string_view body);
