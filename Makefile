@@ -31,11 +31,11 @@ demo: build
 	@examples/demo.sh $(BUILD) out/demo
 
 # Every test: the end-to-end ones (real processes, servers, the package) in the optimized build,
-# every unit test under ASan+UBSan, the threaded ones also under TSan, then 20 s of each fuzzer.
+# every unit test under ASan+UBSan, the threaded ones also under TSan, then 10 s of each fuzzer.
 test: build
 	@ctest --test-dir $(BUILD) -L e2e --output-on-failure -j $(JOBS)
 	@$(MAKE) --no-print-directory test-asan test-tsan
-	@triggers/fuzz/run.sh 20
+	@fuzz/run.sh 10
 
 # The unit tests in the optimized build, without sanitizers: the quick loop while developing.
 test-unit: build
@@ -54,10 +54,12 @@ test-tsan: deps
 	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 	  ctest --test-dir $(TSAN_BUILD) -L threaded --output-on-failure -j $(JOBS)
 
-# The libFuzzer harnesses (rule language, signal datagrams) in a clang build, FUZZ_SECONDS each.
-FUZZ_SECONDS ?= 300
+# The libFuzzer harnesses of fuzz/ (every parser of outside bytes) in a clang build, FUZZ_SECONDS
+# each, FUZZ_JOBS at a time (docs/fuzzing.md).
+FUZZ_SECONDS ?= 600
+FUZZ_JOBS    ?= 2
 fuzz: deps
-	@triggers/fuzz/run.sh $(FUZZ_SECONDS)
+	@FUZZ_JOBS=$(FUZZ_JOBS) nice -n 10 fuzz/run.sh $(FUZZ_SECONDS)
 
 # The Debian package (packaging/README.md): built like `make build`, then CPack; prints its path.
 package: build

@@ -27,7 +27,7 @@ class NmMeteredSource final : public MeteredSource {
     sd_bus* raw = nullptr;
     if (sd_bus_open_system(&raw) < 0) return std::nullopt;
     BusHandle bus(raw);
-    sd_bus_error err = SD_BUS_ERROR_NULL;
+    sd_bus_error err{};  // SD_BUS_ERROR_NULL, without its C99 compound literal (clang -Wpedantic)
     sd_bus_message* reply_raw = nullptr;
     int has_owner = 0;
     if (sd_bus_call_method(bus.get(), "org.freedesktop.DBus", "/org/freedesktop/DBus",
