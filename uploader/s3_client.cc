@@ -178,11 +178,12 @@ S3Result<std::vector<S3OpenUpload>> S3Client::ListMultipartUploads(std::string_v
                             "?prefix=" + UriEncode(prefix, false) + "&uploads=",
                         "", false, std::move(stop));
   if (!IsOk(r)) return Fail<std::vector<S3OpenUpload>>("ListMultipartUploads " + ep_.bucket, r);
-  Result<std::vector<S3OpenUpload>> listed = ParseListMultipartUploads(r.body);
-  if (!listed.ok()) {
-    return {Error(ErrorCode::kUnavailable, listed.error().message()), FailureClass::kTransient};
-  }
-  return {std::move(*listed)};
+  Result<std::vector<S3OpenUpload>> uploads = ParseListMultipartUploads(r.body);
+  if (!uploads.ok())
+    return {Error(ErrorCode::kUnavailable,
+                  "ListMultipartUploads " + ep_.bucket + ": " + uploads.error().message()),
+            FailureClass::kTransient};
+  return {std::move(*uploads)};
 }
 
 S3Result<S3ObjectInfo> S3Client::HeadObject(std::string_view key, std::stop_token stop) {

@@ -202,18 +202,19 @@ Result<std::vector<S3OpenUpload>> ParseListMultipartUploads(std::string_view bod
   Result<XmlTree> t = ParseTree(kWhat, body);
   if (!t.ok()) return t.error();
   if (Status s = CheckRoot(kWhat, *t, "ListMultipartUploadsResult"); !s.ok()) return s.error();
-  std::vector<S3OpenUpload> out;
+  std::vector<S3OpenUpload> uploads;
   for (size_t i : t->elements[0].children) {
     const XmlElement& e = t->elements[i];
     if (e.name != "Upload") continue;
     S3OpenUpload u{std::string(Value(*t, e, "Key")), std::string(Value(*t, e, "UploadId"))};
-    if (u.upload_id.empty()) {
+    if (u.key.empty() || u.upload_id.empty()) {
       return Error(ErrorCode::kCorruption, std::string(kWhat) + ": Upload[" +
-                                               std::to_string(out.size()) + "] has no UploadId");
+                                               std::to_string(uploads.size()) +
+                                               "] without a Key or an UploadId");
     }
-    out.push_back(std::move(u));
+    uploads.push_back(std::move(u));
   }
-  return out;
+  return uploads;
 }
 
 Result<std::string> ParseInitiateMultipartUpload(std::string_view body) {

@@ -35,6 +35,12 @@ struct S3Part {
   std::string etag;  // hex, no quotes
 };
 
+// An upload begun and neither completed nor aborted (ListMultipartUploads).
+struct S3OpenUpload {
+  std::string key;
+  std::string upload_id;
+};
+
 // An <Error> document's code and message.
 struct S3ErrorDocument {
   std::string code;     // "NoSuchUpload", "SignatureDoesNotMatch", …
@@ -48,12 +54,6 @@ struct S3PartsPage {
   int next_marker = 0;        // <NextPartNumberMarker>, 0 when absent
 };
 
-// An upload begun and neither completed nor aborted (ListMultipartUploads).
-struct S3OpenUpload {
-  std::string key;
-  std::string upload_id;
-};
-
 // The <Error> document in `body`, or nullopt when `body` is anything else (empty, not XML, or
 // another document): only a well-formed document whose root is <Error> counts.
 std::optional<S3ErrorDocument> ParseS3Error(std::string_view body);
@@ -61,8 +61,7 @@ std::optional<S3ErrorDocument> ParseS3Error(std::string_view body);
 // <ListPartsResult>: the parts, IsTruncated and NextPartNumberMarker.
 Result<S3PartsPage> ParseListParts(std::string_view body);
 
-// <ListMultipartUploadsResult>: each <Upload>'s Key and non-empty UploadId (one page; the tests and
-// the abort drain list a single clip's prefix, far below S3's 1000 uploads a page).
+// <ListMultipartUploadsResult>: each <Upload>'s Key and UploadId (both non-empty), in order.
 Result<std::vector<S3OpenUpload>> ParseListMultipartUploads(std::string_view body);
 
 // <InitiateMultipartUploadResult>: its non-empty UploadId.

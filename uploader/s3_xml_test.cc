@@ -119,6 +119,32 @@ TEST_CASE("An Error document gives its code and message; any other body is not a
   CHECK_FALSE(ParseS3Error("<Error><Code>X</Code>").has_value());  // cut off
 }
 
+TEST_CASE("ListMultipartUploads gives each open upload's key and id, decoded, in order") {
+  Result<std::vector<S3OpenUpload>> uploads = ParseListMultipartUploads(
+      "<?xml version=\"1.0\"?><ListMultipartUploadsResult "
+      "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Bucket>b</Bucket>"
+      "<KeyMarker></KeyMarker><IsTruncated>false</IsTruncated>"
+      "<Upload><Key>fleet/car-7/a&amp;b.mp4</Key><UploadId>2~x</UploadId>"
+      "<Initiator><ID>i</ID></Initiator></Upload>"
+      "<Upload><UploadId>&#50;~y</UploadId><Key><![CDATA[fleet/car-7/c.mp4]]></Key></Upload>"
+      "</ListMultipartUploadsResult>");
+  REQUIRE(uploads.ok());
+  REQUIRE(uploads->size() == 2);
+  CHECK((*uploads)[0].key == "fleet/car-7/a&b.mp4");
+  CHECK((*uploads)[0].upload_id == "2~x");
+  CHECK((*uploads)[1].key == "fleet/car-7/c.mp4");
+  CHECK((*uploads)[1].upload_id == "2~y");
+  Result<std::vector<S3OpenUpload>> none =
+      ParseListMultipartUploads("<ListMultipartUploadsResult/>");
+  REQUIRE(none.ok());
+  CHECK(none->empty());
+  Result<std::vector<S3OpenUpload>> broken = ParseListMultipartUploads(
+      "<ListMultipartUploadsResult><Upload><Key>k</Key></Upload></ListMultipartUploadsResult>");
+  REQUIRE_FALSE(broken.ok());
+  CHECK(broken.error().message() ==
+        "ListMultipartUploads response: Upload[0] without a Key or an UploadId");
+}
+
 TEST_CASE("Initiate and Complete results are read by their root; a wrong root is corrupt") {
   Result<std::string> id = ParseInitiateMultipartUpload(
       "<InitiateMultipartUploadResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
