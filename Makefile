@@ -2,6 +2,7 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
+ARM64_BUILD ?= build-arm64
 JOBS       ?= $(shell nproc)
 # -g1 (line tables): backtraces and perf still resolve, and the build is faster than with full -g.
 # Our own builds treat warnings as errors (a consumer running plain CMake does not) and compile
@@ -14,8 +15,11 @@ OUR_FLAGS  := -DFLEETCLIP_WERROR=ON -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE
 CMAKE_GEN  := -G Ninja $(OUR_FLAGS) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG"
 # Sanitizer builds: -O1 with line tables compiles much faster and still symbolizes every report.
 SAN_GEN    := -G Ninja $(OUR_FLAGS) -DCMAKE_BUILD_TYPE=Sanitize -DCMAKE_CXX_FLAGS_SANITIZE="-O1 -g1" -DFLEETCLIP_BUILD_BENCH=OFF
+# arm64: cross-built on Debian multiarch (cmake/aarch64-linux-gnu.cmake), the main build's flags.
+ARM64_GEN  := $(CMAKE_GEN) -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/aarch64-linux-gnu.cmake -DFLEETCLIP_BUILD_BENCH=OFF
 
-.PHONY: all deps build demo test test-unit test-asan test-tsan bench format clean fuzz package
+.PHONY: all deps build demo test test-unit test-asan test-tsan bench format clean fuzz package \
+        deps-arm64 build-arm64 package-arm64 test-arm64 lint-packages check-build-types
 
 all: build
 
@@ -66,6 +70,33 @@ package: build
 	@out=$$(cd $(BUILD) && cpack -G DEB 2>&1) || { echo "$$out" >&2; exit 1; }; \
 	  echo "$$out" | sed -n 's/^CPack: - package: \(.*\) generated\.$$/\1/p'
 
+# arm64 (packaging/README.md): cross-built with the main build's flags, then CPack; prints its path.
+deps-arm64:
+	@scripts/install-deps-arm64
+
+build-arm64: deps-arm64
+	@cmake -S . -B $(ARM64_BUILD) $(ARM64_GEN) >/dev/null
+	@cmake --build $(ARM64_BUILD) -j $(JOBS)
+
+package-arm64: build-arm64
+	@out=$$(cd $(ARM64_BUILD) && cpack -G DEB 2>&1) || { echo "$$out" >&2; exit 1; }; \
+	  echo "$$out" | sed -n 's/^CPack: - package: \(.*\) generated\.$$/\1/p'
+
+# The arm64 build under qemu-user: the unit tests (threaded ones too), then fleetclipd itself
+# (--check, a lavfi camera and a replayed drive that must produce a clip). Not part of make test.
+test-arm64: package-arm64
+	@cmake --build $(ARM64_BUILD) -j $(JOBS) --target fleetclip_unit_tests
+	@ctest --test-dir $(ARM64_BUILD) -L unit --output-on-failure -j $(JOBS)
+	@packaging/test-arm64-daemon.sh $(ARM64_BUILD)
+
+# Debian's own checks (lintian) on both packages; fails on any error (packaging/README.md).
+lint-packages: package package-arm64
+	@packaging/lint-packages.sh $(BUILD)/fleetclip_*_amd64.deb $(ARM64_BUILD)/fleetclip_*_arm64.deb
+
+# Every build type with GCC 12 and Clang 14, warnings as errors (scripts/check-build-types).
+check-build-types:
+	@nice -n 10 scripts/check-build-types
+
 bench: build
 	@bench/run all
 
@@ -73,4 +104,4 @@ format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) out
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(ARM64_BUILD) build-types out

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <deque>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/clock.h"
@@ -31,6 +32,10 @@ class ProgressBoard {
 
  private:
   struct Entry {
+    // A constructor, not aggregate init: emplace_back's parenthesized aggregate initialization
+    // (P0960) is C++20 that Clang 14 does not implement.
+    Entry(std::string n, Nanos limit, int64_t last)
+        : name(std::move(n)), stall_limit(limit), last_ns(last) {}
     std::string name;
     Nanos stall_limit;
     std::atomic<int64_t> last_ns;

@@ -21,7 +21,6 @@ SignalWorker::SignalWorker(const triggers::SignalCatalog& catalog, triggers::Sig
       log_(std::move(log)),
       ingest_(catalog, clock, log_, max_datagram_bytes, reorder_window),
       pipeline_(history, std::move(rules), scheduler),
-      scheduler_(scheduler),
       progress_(progress),
       progress_id_(progress_id),
       speed_id_(catalog.Find("speed")),

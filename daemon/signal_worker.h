@@ -69,7 +69,6 @@ class SignalWorker final : public triggers::FrameSink {
   Logger log_;
   triggers::SignalIngest ingest_;
   triggers::SignalPipeline pipeline_;
-  triggers::TriggerScheduler& scheduler_;
   std::optional<triggers::SignalSource> source_;
   ProgressBoard& progress_;
   const ProgressBoard::Worker progress_id_;

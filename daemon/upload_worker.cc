@@ -17,8 +17,7 @@ UploadWorker::UploadWorker(queue::ClipStore& store, std::unique_ptr<uploader::Tr
                            uploader::PolicyConfig policy, const SignalWorker& signals,
                            const Clock& clock, Logger log, ProgressBoard& progress,
                            ProgressBoard::Worker progress_id, UploadWorkerOptions options)
-    : store_(store),
-      adapter_(store, options.vehicle_id),
+    : adapter_(store, options.vehicle_id),
       transport_(std::move(transport)),
       signals_(signals),
       clock_(clock),

@@ -72,7 +72,6 @@ class UploadWorker {
   void Run(std::stop_token stop);
   void RunOnePass(std::stop_token stop, bool now);
 
-  queue::ClipStore& store_;
   uploader::ClipStoreAdapter adapter_;
   std::unique_ptr<uploader::Transport> transport_;
   const SignalWorker& signals_;
