@@ -12,9 +12,11 @@ export CCACHE_NOHASHDIR := 1
 export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
 export CCACHE_MAXSIZE   ?= 8G
 OUR_FLAGS  := -DFLEETCLIP_WERROR=ON -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache
-CMAKE_GEN  := -G Ninja $(OUR_FLAGS) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG"
+CMAKE_GEN  := -G Ninja $(OUR_FLAGS) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \
+             -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG"
 # Sanitizer builds: -O1 with line tables compiles much faster and still symbolizes every report.
-SAN_GEN    := -G Ninja $(OUR_FLAGS) -DCMAKE_BUILD_TYPE=Sanitize -DCMAKE_CXX_FLAGS_SANITIZE="-O1 -g1" -DFLEETCLIP_BUILD_BENCH=OFF
+SAN_GEN    := -G Ninja $(OUR_FLAGS) -DCMAKE_BUILD_TYPE=Sanitize -DCMAKE_CXX_FLAGS_SANITIZE="-O1 -g1" \
+             -DCMAKE_C_FLAGS_SANITIZE="-O1 -g1" -DFLEETCLIP_BUILD_BENCH=OFF
 # arm64: cross-built on Debian multiarch (cmake/aarch64-linux-gnu.cmake), the main build's flags.
 ARM64_GEN  := $(CMAKE_GEN) -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/aarch64-linux-gnu.cmake -DFLEETCLIP_BUILD_BENCH=OFF
 
