@@ -17,6 +17,11 @@ CMAKE_GEN  := -G Ninja $(OUR_FLAGS) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CX
 # Sanitizer builds: -O1 with line tables compiles much faster and still symbolizes every report.
 SAN_GEN    := -G Ninja $(OUR_FLAGS) -DCMAKE_BUILD_TYPE=Sanitize -DCMAKE_CXX_FLAGS_SANITIZE="-O1 -g1" \
              -DCMAKE_C_FLAGS_SANITIZE="-O1 -g1" -DFLEETCLIP_BUILD_BENCH=OFF
+# One clang build serves the unit tests under ASan+UBSan and the libFuzzer harnesses: compiled
+# once with libFuzzer's coverage instrumentation (fuzzer-no-link, inert without the fuzzer
+# runtime), instead of a gcc ASan build plus a separate clang fuzz build of the same sources.
+ASAN_GEN   := $(SAN_GEN) -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DFLEETCLIP_FUZZ=ON \
+              -DFLEETCLIP_SANITIZE=address,undefined,fuzzer-no-link
 # arm64: cross-built on Debian multiarch (cmake/aarch64-linux-gnu.cmake), the main build's flags.
 ARM64_GEN  := $(CMAKE_GEN) -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/aarch64-linux-gnu.cmake -DFLEETCLIP_BUILD_BENCH=OFF
 
@@ -41,7 +46,7 @@ demo: build
 test: build
 	@ctest --test-dir $(BUILD) -L e2e --output-on-failure -j $(JOBS)
 	@$(MAKE) --no-print-directory test-asan test-tsan
-	@fuzz/run.sh 10
+	@fuzz/run.sh 10 $(ASAN_BUILD)
 
 # The unit tests in the optimized build, without sanitizers: the quick loop while developing.
 test-unit: build
@@ -49,7 +54,7 @@ test-unit: build
 	@ctest --test-dir $(BUILD) -L unit --output-on-failure -j $(JOBS)
 
 test-asan: deps
-	@cmake -S . -B $(ASAN_BUILD) $(SAN_GEN) -DFLEETCLIP_SANITIZE=address,undefined >/dev/null
+	@cmake -S . -B $(ASAN_BUILD) $(ASAN_GEN) >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target fleetclip_unit_tests
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN_BUILD) -L unit --output-on-failure -j $(JOBS)
@@ -60,12 +65,13 @@ test-tsan: deps
 	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 	  ctest --test-dir $(TSAN_BUILD) -L threaded --output-on-failure -j $(JOBS)
 
-# The libFuzzer harnesses of fuzz/ (every parser of outside bytes) in a clang build, FUZZ_SECONDS
-# each, FUZZ_JOBS at a time (docs/fuzzing.md).
+# The libFuzzer harnesses of fuzz/ (every parser of outside bytes) in the clang ASan build,
+# FUZZ_SECONDS each, FUZZ_JOBS at a time (docs/fuzzing.md).
 FUZZ_SECONDS ?= 600
 FUZZ_JOBS    ?= 2
 fuzz: deps
-	@FUZZ_JOBS=$(FUZZ_JOBS) nice -n 10 fuzz/run.sh $(FUZZ_SECONDS)
+	@cmake -S . -B $(ASAN_BUILD) $(ASAN_GEN) >/dev/null
+	@FUZZ_JOBS=$(FUZZ_JOBS) nice -n 10 fuzz/run.sh $(FUZZ_SECONDS) $(ASAN_BUILD)
 
 # The Debian package (packaging/README.md): built like `make build`, then CPack; prints its path.
 package: build
@@ -106,4 +112,4 @@ format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(ARM64_BUILD) build-types out
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(ARM64_BUILD) build-types build-fuzz out

@@ -17,9 +17,13 @@ if ! command -v clang++ >/dev/null; then
   echo "fuzz: clang++ not found; skipping the libFuzzer harnesses" >&2
   exit 0
 fi
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
-  -DFLEETCLIP_FUZZ=ON -DFLEETCLIP_SANITIZE=fuzzer-no-link,address,undefined \
-  -DFLEETCLIP_BUILD_BENCH=OFF -DFLEETCLIP_WERROR=ON -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
+# A build the Makefile configured for the fuzzers (its clang ASan build, `make test`/`make fuzz`)
+# is used as it is; any other directory is configured here.
+if ! grep -qs '^FLEETCLIP_FUZZ:BOOL=ON' "$build/CMakeCache.txt"; then
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+    -DFLEETCLIP_FUZZ=ON -DFLEETCLIP_SANITIZE=fuzzer-no-link,address,undefined \
+    -DFLEETCLIP_BUILD_BENCH=OFF -DFLEETCLIP_WERROR=ON -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
+fi
 targets=(fuzz_seeds)
 for name in "${names[@]}"; do targets+=("fuzz_$name"); done
 cmake --build "$build" -j "${JOBS:-$(nproc)}" --target "${targets[@]}"
