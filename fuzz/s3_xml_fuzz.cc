@@ -1,9 +1,9 @@
 // libFuzzer harness for the S3 response readers (uploader/s3_xml.h), cross-checked two ways,
 // chosen by the first byte:
 //  - generated documents: the rest of the input drives a writer that knows the values it puts in
-//    a ListParts, Error, InitiateMultipartUpload or CompleteMultipartUpload document and writes
-//    each character literally, as a named entity, as a decimal or hexadecimal character reference
-//    or inside CDATA, under a namespace prefix or the default namespace, with unknown elements,
+//    a ListParts, ListMultipartUploads, Error, InitiateMultipartUpload or CompleteMultipartUpload
+//    document and writes each character literally, as a named entity, as a decimal or hexadecimal
+//    character reference or inside CDATA, under a namespace prefix or the default namespace, with unknown elements,
 //    comments and processing instructions between the known ones (and a nested <Part> that is not
 //    one of the upload's). Our reader must give back exactly those values: the writer is the
 //    simple reference extraction.
@@ -155,7 +155,31 @@ bool SamePage(const S3PartsPage& a, const S3PartsPage& b) {
 
 void Generated(FuzzedDataProvider& fdp) {
   Writer w(fdp);
-  switch (fdp.ConsumeIntegralInRange(0, 3)) {
+  switch (fdp.ConsumeIntegralInRange(0, 4)) {
+    case 4: {
+      std::vector<S3OpenUpload> want;
+      w.Open("ListMultipartUploadsResult", true);
+      w.Field("Bucket", Text(fdp, 12));
+      const int n = fdp.ConsumeIntegralInRange(0, 5);
+      for (int i = 0; i < n; ++i) {
+        S3OpenUpload u{Text(fdp, 40, false), Text(fdp, 40, false)};
+        w.Open("Upload");
+        const bool key_first = fdp.ConsumeBool();
+        if (key_first) w.Field("Key", u.key);
+        w.Field("UploadId", u.upload_id);
+        if (!key_first) w.Field("Key", u.key);
+        w.Close("Upload");
+        want.push_back(std::move(u));
+      }
+      w.Close("ListMultipartUploadsResult");
+      Result<std::vector<S3OpenUpload>> got = ParseListMultipartUploads(w.out());
+      FUZZ_CHECK(got.ok(), got.error().ToString() + " in " + w.out());
+      FUZZ_CHECK(got->size() == want.size(), w.out());
+      for (size_t i = 0; i < want.size(); ++i)
+        FUZZ_CHECK((*got)[i].key == want[i].key && (*got)[i].upload_id == want[i].upload_id,
+                   w.out());
+      break;
+    }
     case 0: {
       S3PartsPage want;
       w.Open("ListPartsResult", true);
@@ -259,8 +283,25 @@ void Raw(std::string_view bytes) {
   std::optional<S3ErrorDocument> error = ParseS3Error(bytes);
   Result<std::string> id = ParseInitiateMultipartUpload(bytes);
   Result<std::string> etag = ParseCompleteMultipartUpload(bytes);
-  FUZZ_CHECK(int{page.ok()} + int{error.has_value()} + int{id.ok()} + int{etag.ok()} <= 1,
-             "two readers accepted one document");
+  Result<std::vector<S3OpenUpload>> uploads = ParseListMultipartUploads(bytes);
+  FUZZ_CHECK(
+      int{page.ok()} + int{error.has_value()} + int{id.ok()} + int{etag.ok()} + int{uploads.ok()} <=
+          1,
+      "two readers accepted one document");
+  if (uploads.ok()) {
+    std::string again = "<ListMultipartUploadsResult>";
+    for (const S3OpenUpload& u : *uploads) {
+      FUZZ_CHECK(!u.upload_id.empty(), "empty UploadId accepted");
+      again += "<Upload>" + Element("Key", u.key) + Element("UploadId", u.upload_id) + "</Upload>";
+    }
+    again += "</ListMultipartUploadsResult>";
+    Result<std::vector<S3OpenUpload>> reread = ParseListMultipartUploads(again);
+    FUZZ_CHECK(reread.ok() && reread->size() == uploads->size(), again);
+    for (size_t i = 0; i < uploads->size(); ++i)
+      FUZZ_CHECK((*reread)[i].key == (*uploads)[i].key &&
+                     (*reread)[i].upload_id == (*uploads)[i].upload_id,
+                 again);
+  }
   if (page.ok()) {
     FUZZ_CHECK(page->parts.size() <= static_cast<size_t>(kMaxS3PartNumber), "too many parts");
     FUZZ_CHECK(page->next_marker >= 0 && page->next_marker <= kMaxS3PartNumber, "marker");

@@ -54,7 +54,12 @@ void S3Xml(const fs::path& dir) {
       "\x01<CompleteMultipartUploadResult><Location>http://h/b/k</Location><Bucket>b</"
       "Bucket><Key>k</Key><ETag>&#x22;0123456789abcdef0123456789abcdef-2&#x22;</ETag></"
       "CompleteMultipartUploadResult>");
-  for (int mode = 0; mode < 4; ++mode)
+  Put(dir, "uploads",
+      "\x01<ListMultipartUploadsResult "
+      "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Bucket>b</Bucket><IsTruncated>false</"
+      "IsTruncated><Upload><Key>fleet/car-7/c1/front.mp4</Key><UploadId>2~abc</"
+      "UploadId><Initiator><ID>x</ID></Initiator></Upload></ListMultipartUploadsResult>");
+  for (int mode = 0; mode < 5; ++mode)
     Put(dir, "generated_" + std::to_string(mode),
         std::string(1, '\0') + static_cast<char>(mode) +
             std::string(48, static_cast<char>(7 * mode + 3)));
