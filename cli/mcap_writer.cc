@@ -180,7 +180,10 @@ Result<std::string> McapWriter::Finish() {
     const uint64_t chunk_length = out.size() - chunk_start;
     const uint64_t indexes_start = out.size();
     std::map<uint16_t, uint64_t> index_offsets;
-    for (const auto& [channel, entries] : index) {
+    // Not a structured binding: Clang 14 cannot capture one in the lambda below.
+    for (const auto& channel_entries : index) {
+      const uint16_t channel = channel_entries.first;
+      const auto& entries = channel_entries.second;
       index_offsets[channel] = out.size();
       AppendRecord(out, kMessageIndex,
                    Buf()
