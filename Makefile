@@ -57,7 +57,13 @@ test-asan: deps
 	@cmake -S . -B $(ASAN_BUILD) $(ASAN_GEN) >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target fleetclip_unit_tests
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  ctest --test-dir $(ASAN_BUILD) -L unit --output-on-failure -j $(JOBS)
+	  ctest --test-dir $(ASAN_BUILD) -L unit -LE fault --output-on-failure -j $(JOBS)
+# The fault sweep and power-cut tests (label unit_fault) print what they covered; show those lines.
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir $(ASAN_BUILD) -L fault -V -j $(JOBS) >$(ASAN_BUILD)/fault-tests.log 2>&1 || \
+	  { grep -vE '^[0-9]+: (Test command|Working Directory|Environment)' $(ASAN_BUILD)/fault-tests.log | tail -150; exit 1; }
+	@grep -hoE '(fault sweep|power cut): .*' $(ASAN_BUILD)/fault-tests.log
+	@grep -hE '^[0-9]+% tests passed' $(ASAN_BUILD)/fault-tests.log
 
 test-tsan: deps
 	@cmake -S . -B $(TSAN_BUILD) $(SAN_GEN) -DFLEETCLIP_SANITIZE=thread >/dev/null
