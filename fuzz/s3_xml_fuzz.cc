@@ -3,10 +3,10 @@
 //  - generated documents: the rest of the input drives a writer that knows the values it puts in
 //    a ListParts, ListMultipartUploads, Error, InitiateMultipartUpload or CompleteMultipartUpload
 //    document and writes each character literally, as a named entity, as a decimal or hexadecimal
-//    character reference or inside CDATA, under a namespace prefix or the default namespace, with unknown elements,
-//    comments and processing instructions between the known ones (and a nested <Part> that is not
-//    one of the upload's). Our reader must give back exactly those values: the writer is the
-//    simple reference extraction.
+//    character reference or inside CDATA, under a namespace prefix or the default namespace, with
+//    unknown elements, comments and processing instructions between the known ones (and a nested
+//    <Part> that is not one of the upload's). Our reader must give back exactly those values: the
+//    writer is the simple reference extraction.
 //  - raw bytes: every reader must return without crashing; what one accepts is within the limits
 //    (part numbers 1..10000, sizes 0..5 GiB, at most one reader accepts a document), and writing
 //    it back out plainly and reading it again gives the same values.

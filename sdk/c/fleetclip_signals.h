@@ -36,10 +36,10 @@ extern "C" {
 #define FLEETCLIP_MAX_TEXT_BYTES 64
 
 typedef struct fleetclip_publisher {
-  int fd;       /* the connected socket; -1 when closed */
+  int fd; /* the connected socket; -1 when closed */
   char path[108];
   char producer[FLEETCLIP_MAX_NAME_BYTES + 1];
-  uint64_t seq; /* of the last frame begun */
+  uint64_t seq;                                    /* of the last frame begun */
   unsigned char values[FLEETCLIP_MAX_FRAME_BYTES]; /* the SignalValues of the frame being built */
   size_t values_len;
   unsigned char frame[FLEETCLIP_MAX_FRAME_BYTES]; /* the encoded frame, after fleetclip_encode */
