@@ -16,29 +16,6 @@ namespace fleetclip::cli {
 namespace {
 namespace fs = std::filesystem;
 
-std::string Html(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string Base64(std::string_view in) {
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -296,14 +273,14 @@ Result<std::string> BuildClipReport(const ClipFolder& clip,
   if (m.cameras_size() > 0) frame = FrameInterval(m.cameras(0));
 
   std::string h = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>clip " +
-                  Html(m.clip_id()) + "</title><style>" + kStyle + "</style></head>";
+                  HtmlEscape(m.clip_id()) + "</title><style>" + kStyle + "</style></head>";
   h += "<body data-duration=\"" + Fixed(tl.duration_s, 6) + "\" data-frame=\"" + Fixed(frame, 6) +
        "\">";
-  h += "<h1>Clip " + Html(m.clip_id()) + "</h1><div>vehicle <b>" + Html(m.vehicle_id()) +
-       "</b> · " + IsoTime(wall_ms(m.window_start_mono_ns())) + " · " +
+  h += "<h1>Clip " + HtmlEscape(m.clip_id()) + "</h1><div>vehicle <b>" +
+       HtmlEscape(m.vehicle_id()) + "</b> · " + IsoTime(wall_ms(m.window_start_mono_ns())) + " · " +
        Fixed(static_cast<double>(m.window_end_mono_ns() - m.window_start_mono_ns()) / 1e9, 1) +
        " s · rules ";
-  for (int i = 0; i < m.events_size(); ++i) h += (i ? ", " : "") + Html(m.events(i).rule());
+  for (int i = 0; i < m.events_size(); ++i) h += (i ? ", " : "") + HtmlEscape(m.events(i).rule());
   h += "</div>";
 
   // Cameras.
@@ -324,12 +301,13 @@ Result<std::string> BuildClipReport(const ClipFolder& clip,
     const double expected =
         static_cast<double>(c.last_packet_mono_ns() - c.first_packet_mono_ns()) / 1e9 +
         FrameInterval(c);
-    h += "<figure class=\"cam\"><figcaption>" + Html(c.name()) + " <small>" + Html(c.codec()) +
-         " " + std::to_string(c.width()) + "×" + std::to_string(c.height()) +
+    h += "<figure class=\"cam\"><figcaption>" + HtmlEscape(c.name()) + " <small>" +
+         HtmlEscape(c.codec()) + " " + std::to_string(c.width()) + "×" +
+         std::to_string(c.height()) +
          "</small></figcaption><video class=\"cam\" muted playsinline preload=\"auto\" "
          "data-camera=\"" +
-         Html(c.name()) + "\" data-offset=\"" + Fixed(tl.At(c.first_packet_mono_ns()), 6) +
-         "\" data-expected-duration=\"" + Fixed(expected, 6) + "\" src=\"" + Html(src) +
+         HtmlEscape(c.name()) + "\" data-offset=\"" + Fixed(tl.At(c.first_packet_mono_ns()), 6) +
+         "\" data-expected-duration=\"" + Fixed(expected, 6) + "\" src=\"" + HtmlEscape(src) +
          "\"></video></figure>";
   }
   h += "</div><div class=\"controls\"><button id=\"play\">Play</button><button id=\"back\" "
@@ -378,25 +356,25 @@ Result<std::string> BuildClipReport(const ClipFolder& clip,
   h += "<h2>Events</h2><table id=\"events\"><tr><th>rule</th><th>source</th><th>time</th><th>t "
        "(s)</th><th>peak</th><th>tier</th><th>tag</th><th>priority</th></tr>";
   for (const proto::ClipEvent& e : m.events()) {
-    h += "<tr><td>" + Html(e.rule()) + "</td><td>" + Html(e.source()) + "</td><td>" +
+    h += "<tr><td>" + HtmlEscape(e.rule()) + "</td><td>" + HtmlEscape(e.source()) + "</td><td>" +
          IsoTime(e.fired_unix_ms() != 0 ? e.fired_unix_ms() : wall_ms(e.fired_mono_ns())) +
          "</td><td>" + Fixed(tl.At(e.fired_mono_ns()), 3) + "</td><td>" +
          (std::isfinite(e.peak_value()) ? Fixed(e.peak_value(), 3) : "-") + "</td><td>" +
-         Html(e.tier()) + "</td><td>" + Html(e.tag()) + "</td><td>" + std::to_string(e.priority()) +
-         "</td></tr>";
+         HtmlEscape(e.tier()) + "</td><td>" + HtmlEscape(e.tag()) + "</td><td>" +
+         std::to_string(e.priority()) + "</td></tr>";
   }
   h += "</table>";
 
   // Manifest.
   auto row = [&](std::string_view k, const std::string& v) {
-    h += "<tr><th>" + Html(k) + "</th><td>" + v + "</td></tr>";
+    h += "<tr><th>" + HtmlEscape(k) + "</th><td>" + v + "</td></tr>";
   };
   h += "<h2>Manifest</h2><table id=\"manifest\">";
-  row("clip id", Html(m.clip_id()));
-  row("vehicle",
-      Html(m.vehicle_id()) + (m.fleet_id().empty() ? "" : " (fleet " + Html(m.fleet_id()) + ")"));
+  row("clip id", HtmlEscape(m.clip_id()));
+  row("vehicle", HtmlEscape(m.vehicle_id()) +
+                     (m.fleet_id().empty() ? "" : " (fleet " + HtmlEscape(m.fleet_id()) + ")"));
   row("fleet config version", std::to_string(m.config_version()));
-  row("software", Html(m.software_version()));
+  row("software", HtmlEscape(m.software_version()));
   row("window", IsoTime(wall_ms(m.window_start_mono_ns())) + " → " +
                     IsoTime(wall_ms(m.window_end_mono_ns())) + " (mono " +
                     std::to_string(m.window_start_mono_ns()) + " → " +
@@ -410,9 +388,9 @@ Result<std::string> BuildClipReport(const ClipFolder& clip,
   bool all = true;
   for (const FileCheck& f : checks) {
     all = all && f.verified;
-    h += "<tr><td>" + Html(f.name) + "</td><td>" + std::to_string(f.bytes) + "</td><td><code>" +
-         f.sha256_hex + "</code></td><td class=\"" +
-         (f.verified ? "ok\">yes" : "bad\">no: " + Html(f.problem)) + "</td></tr>";
+    h += "<tr><td>" + HtmlEscape(f.name) + "</td><td>" + std::to_string(f.bytes) +
+         "</td><td><code>" + f.sha256_hex + "</code></td><td class=\"" +
+         (f.verified ? "ok\">yes" : "bad\">no: " + HtmlEscape(f.problem)) + "</td></tr>";
   }
   h += std::string("</table><p class=\"") +
        (all ? "ok\">every file verifies" : "bad\">some files do not verify") + "</p>";

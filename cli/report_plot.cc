@@ -14,7 +14,9 @@ std::string Num(double v) {
   return buf;
 }
 
-std::string Escape(const std::string& s) {
+}  // namespace
+
+std::string HtmlEscape(std::string_view s) {
   std::string out;
   for (char c : s) {
     if (c == '<')
@@ -30,8 +32,6 @@ std::string Escape(const std::string& s) {
   }
   return out;
 }
-
-}  // namespace
 
 std::string PlotSvg(const PlotSpec& spec) {
   constexpr double kTop = 6, kBottom = kPlotHeight - 18;
@@ -75,7 +75,7 @@ std::string PlotSvg(const PlotSpec& spec) {
     }
   }
 
-  std::string s = "<svg class=\"plot\" data-signal=\"" + Escape(spec.signal) + "\" data-x0=\"" +
+  std::string s = "<svg class=\"plot\" data-signal=\"" + HtmlEscape(spec.signal) + "\" data-x0=\"" +
                   std::to_string(kPlotX0) + "\" data-xw=\"" + std::to_string(kPlotXw) +
                   "\" viewBox=\"0 0 " + std::to_string(kPlotWidth) + " " +
                   std::to_string(kPlotHeight) + "\" width=\"100%\" preserveAspectRatio=\"none\">";
@@ -86,20 +86,20 @@ std::string PlotSvg(const PlotSpec& spec) {
   };
   band("pre", spec.window_start_s, spec.first_trigger_s);
   band("post", spec.last_trigger_s, spec.window_end_s);
-  s += "<text class=\"name\" x=\"4\" y=\"16\">" + Escape(spec.signal) + "</text>";
+  s += "<text class=\"name\" x=\"4\" y=\"16\">" + HtmlEscape(spec.signal) + "</text>";
   s += "<text class=\"axis\" x=\"4\" y=\"" + Num(kTop + 22) + "\">" + Num(hi - pad) + "</text>";
   s += "<text class=\"axis\" x=\"4\" y=\"" + Num(kBottom) + "\">" + Num(lo + pad) + "</text>";
   for (const PlotThreshold& th : spec.thresholds) {
     s += "<line class=\"threshold\" x1=\"" + std::to_string(kPlotX0) + "\" x2=\"" +
          std::to_string(kPlotX0 + kPlotXw) + "\" y1=\"" + Num(y(th.v)) + "\" y2=\"" + Num(y(th.v)) +
-         "\"><title>" + Escape(th.label) + "</title></line>";
+         "\"><title>" + HtmlEscape(th.label) + "</title></line>";
     s += "<text class=\"threshold-label\" x=\"" + std::to_string(kPlotX0 + kPlotXw - 4) +
-         "\" y=\"" + Num(y(th.v) - 2) + "\">" + Escape(th.label) + "</text>";
+         "\" y=\"" + Num(y(th.v) - 2) + "\">" + HtmlEscape(th.label) + "</text>";
   }
   for (const PlotMark& e : spec.events) {
     s += "<line class=\"event\" data-t=\"" + std::to_string(e.t_s) + "\" x1=\"" + Num(x(e.t_s)) +
          "\" x2=\"" + Num(x(e.t_s)) + "\" y1=\"" + Num(kTop) + "\" y2=\"" + Num(kBottom) +
-         "\"><title>" + Escape(e.label) + "</title></line>";
+         "\"><title>" + HtmlEscape(e.label) + "</title></line>";
   }
   s += "<path class=\"curve\" d=\"" + d + "\"/>";
   s += "<line class=\"cursor\" x1=\"" + std::to_string(kPlotX0) + "\" x2=\"" +

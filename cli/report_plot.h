@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace fleetclip::cli {
@@ -45,5 +46,8 @@ inline constexpr int kPlotXw = kPlotWidth - kPlotX0 - 8;
 // One <svg class="plot"> holding one <path class="curve">, the window, event and threshold marks
 // and the cursor.
 std::string PlotSvg(const PlotSpec& spec);
+
+// `s` with <, >, & and " as entities: safe as HTML/SVG text and inside a double-quoted attribute.
+std::string HtmlEscape(std::string_view s);
 
 }  // namespace fleetclip::cli
