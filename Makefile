@@ -11,7 +11,13 @@ export CCACHE_BASEDIR   := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
 export CCACHE_MAXSIZE   ?= 8G
-OUR_FLAGS  := -DFLEETCLIP_WERROR=ON -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache
+# UNITY=ON compiles each library and executable as batches of up to 16 files (CMake's unity build):
+# the headers (protobuf, FFmpeg, the standard library) are parsed once per batch instead of once
+# per file, about a third less compile time for a clean build. UNITY=OFF recompiles only the file
+# you touched: the quicker loop when editing one file.
+UNITY      ?= ON
+OUR_FLAGS  := -DFLEETCLIP_WERROR=ON -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache \
+              -DCMAKE_UNITY_BUILD=$(UNITY) -DCMAKE_UNITY_BUILD_BATCH_SIZE=16
 CMAKE_GEN  := -G Ninja $(OUR_FLAGS) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \
              -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG"
 # Sanitizer builds: -O1 with line tables compiles much faster and still symbolizes every report.

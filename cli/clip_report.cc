@@ -140,14 +140,14 @@ std::map<std::string, RuleReading> FiringRules(const proto::ClipManifest& m) {
   return out;
 }
 
-struct Timeline {
+struct ReportTimeline {
   int64_t t0_ns = 0;
   double duration_s = 0;
   double At(int64_t mono_ns) const { return static_cast<double>(mono_ns - t0_ns) / 1e9; }
 };
 
-Timeline MakeTimeline(const proto::ClipManifest& m) {
-  Timeline tl;
+ReportTimeline MakeTimeline(const proto::ClipManifest& m) {
+  ReportTimeline tl;
   int64_t start = m.window_start_mono_ns(), end = m.window_end_mono_ns();
   if (m.cameras_size() > 0) {
     start = m.cameras(0).first_packet_mono_ns();
@@ -267,7 +267,7 @@ Result<std::string> BuildClipReport(const ClipFolder& clip,
                                     const std::vector<FileCheck>& checks,
                                     const ReportOptions& options) {
   const proto::ClipManifest& m = clip.manifest;
-  const Timeline tl = MakeTimeline(m);
+  const ReportTimeline tl = MakeTimeline(m);
   const auto wall_ms = [&](int64_t mono_ns) { return FrameUnixMs(m.time_mapping(), mono_ns); };
   double frame = 0.1;
   if (m.cameras_size() > 0) frame = FrameInterval(m.cameras(0));

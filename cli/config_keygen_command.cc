@@ -18,7 +18,7 @@
 namespace fleetclip::cli {
 namespace {
 
-constexpr char kUsage[] =
+constexpr char kConfigKeygenUsage[] =
     "fleetclip config keygen --out DIR --key-id ID\n"
     "  --out DIR     where to write ID.key (private, mode 0600) and ID.pub; created if missing\n"
     "  --key-id ID   the key id the base config's trusted_keys and the signatures name,\n"
@@ -58,22 +58,25 @@ int RunConfigKeygen(std::span<const std::string_view> args, CommandContext& ctx)
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string_view a = args[i];
     if (a == "--help" || a == "-h") {
-      ctx.out << "usage: " << kUsage;
+      ctx.out << "usage: " << kConfigKeygenUsage;
       return kExitOk;
     }
     if (a == "--out" || a == "--key-id") {
       if (i + 1 >= args.size())
-        return ConfigUsageError("keygen", kUsage, std::string(a) + " needs a value", ctx);
+        return ConfigUsageError("keygen", kConfigKeygenUsage, std::string(a) + " needs a value",
+                                ctx);
       (a == "--out" ? out_dir : key_id) = std::string(args[++i]);
     } else {
-      return ConfigUsageError("keygen", kUsage, "unexpected argument \"" + std::string(a) + "\"",
-                              ctx);
+      return ConfigUsageError("keygen", kConfigKeygenUsage,
+                              "unexpected argument \"" + std::string(a) + "\"", ctx);
     }
   }
-  if (out_dir.empty()) return ConfigUsageError("keygen", kUsage, "missing --out DIR", ctx);
-  if (key_id.empty()) return ConfigUsageError("keygen", kUsage, "missing --key-id ID", ctx);
+  if (out_dir.empty())
+    return ConfigUsageError("keygen", kConfigKeygenUsage, "missing --out DIR", ctx);
+  if (key_id.empty())
+    return ConfigUsageError("keygen", kConfigKeygenUsage, "missing --key-id ID", ctx);
   if (!ValidKeyId(key_id)) {
-    return ConfigUsageError("keygen", kUsage,
+    return ConfigUsageError("keygen", kConfigKeygenUsage,
                             "--key-id \"" + key_id + "\" is not [A-Za-z0-9_.-]{1,64}", ctx);
   }
 

@@ -18,7 +18,7 @@
 namespace fleetclip::cli {
 namespace {
 
-constexpr char kUsage[] =
+constexpr char kConfigSignUsage[] =
     "fleetclip config sign --key FILE --key-id ID [--key FILE --key-id ID ...] FLEET.textproto\n"
     "                      -o OUT.signed\n"
     "  --key FILE     an Ed25519 private key (PEM) from `fleetclip config keygen`\n"
@@ -46,12 +46,12 @@ int RunConfigSign(std::span<const std::string_view> args, CommandContext& ctx) {
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string_view a = args[i];
     if (a == "--help" || a == "-h") {
-      ctx.out << "usage: " << kUsage;
+      ctx.out << "usage: " << kConfigSignUsage;
       return kExitOk;
     }
     if (a == "--key" || a == "--key-id" || a == "-o" || a == "--out") {
       if (i + 1 >= args.size()) {
-        return ConfigUsageError("sign", kUsage, std::string(a) + " needs a value", ctx);
+        return ConfigUsageError("sign", kConfigSignUsage, std::string(a) + " needs a value", ctx);
       }
       const std::string v(args[++i]);
       if (a == "--key")
@@ -61,19 +61,23 @@ int RunConfigSign(std::span<const std::string_view> args, CommandContext& ctx) {
       else
         out_file = v;
     } else if (a.starts_with("-") && a.size() > 1) {
-      return ConfigUsageError("sign", kUsage, "unknown option \"" + std::string(a) + "\"", ctx);
+      return ConfigUsageError("sign", kConfigSignUsage, "unknown option \"" + std::string(a) + "\"",
+                              ctx);
     } else if (fleet_file.empty()) {
       fleet_file = std::string(a);
     } else {
-      return ConfigUsageError("sign", kUsage, "unexpected argument \"" + std::string(a) + "\"",
-                              ctx);
+      return ConfigUsageError("sign", kConfigSignUsage,
+                              "unexpected argument \"" + std::string(a) + "\"", ctx);
     }
   }
-  if (fleet_file.empty()) return ConfigUsageError("sign", kUsage, "missing FLEET.textproto", ctx);
-  if (out_file.empty()) return ConfigUsageError("sign", kUsage, "missing -o OUT.signed", ctx);
-  if (key_files.empty()) return ConfigUsageError("sign", kUsage, "missing --key FILE", ctx);
+  if (fleet_file.empty())
+    return ConfigUsageError("sign", kConfigSignUsage, "missing FLEET.textproto", ctx);
+  if (out_file.empty())
+    return ConfigUsageError("sign", kConfigSignUsage, "missing -o OUT.signed", ctx);
+  if (key_files.empty())
+    return ConfigUsageError("sign", kConfigSignUsage, "missing --key FILE", ctx);
   if (key_files.size() != key_ids.size()) {
-    return ConfigUsageError("sign", kUsage,
+    return ConfigUsageError("sign", kConfigSignUsage,
                             std::to_string(key_files.size()) + " --key but " +
                                 std::to_string(key_ids.size()) + " --key-id; give one id per key",
                             ctx);

@@ -10,7 +10,7 @@
 namespace fleetclip::cli {
 namespace {
 
-constexpr char kUsage[] =
+constexpr char kConfigValidateUsage[] =
     "fleetclip config validate BASE.conf\n"
     "fleetclip config validate --fleet FLEET.textproto [--config BASE.conf]\n"
     "  BASE.conf         a base config; every problem is listed as FILE: FIELD: VALUE BOUND\n"
@@ -26,25 +26,28 @@ int RunConfigValidate(std::span<const std::string_view> args, CommandContext& ct
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string_view a = args[i];
     if (a == "--help" || a == "-h") {
-      ctx.out << "usage: " << kUsage;
+      ctx.out << "usage: " << kConfigValidateUsage;
       return kExitOk;
     }
     if (a == "--fleet" || a == "--config") {
       if (i + 1 >= args.size()) {
-        return ConfigUsageError("validate", kUsage, std::string(a) + " needs a value", ctx);
+        return ConfigUsageError("validate", kConfigValidateUsage, std::string(a) + " needs a value",
+                                ctx);
       }
       (a == "--fleet" ? fleet_file : base_file) = std::string(args[++i]);
     } else if (a.starts_with("-") && a.size() > 1) {
-      return ConfigUsageError("validate", kUsage, "unknown option \"" + std::string(a) + "\"", ctx);
+      return ConfigUsageError("validate", kConfigValidateUsage,
+                              "unknown option \"" + std::string(a) + "\"", ctx);
     } else if (base_file.empty()) {
       base_file = std::string(a);
     } else {
-      return ConfigUsageError("validate", kUsage, "unexpected argument \"" + std::string(a) + "\"",
-                              ctx);
+      return ConfigUsageError("validate", kConfigValidateUsage,
+                              "unexpected argument \"" + std::string(a) + "\"", ctx);
     }
   }
   if (base_file.empty()) {
-    if (fleet_file.empty()) return ConfigUsageError("validate", kUsage, "missing BASE.conf", ctx);
+    if (fleet_file.empty())
+      return ConfigUsageError("validate", kConfigValidateUsage, "missing BASE.conf", ctx);
     base_file = DefaultConfigPath().string();
   }
 

@@ -10,7 +10,7 @@
 namespace fleetclip::cli {
 namespace {
 
-constexpr char kUsage[] =
+constexpr char kConfigVerifyUsage[] =
     "fleetclip config verify [--config BASE.conf] SIGNED\n"
     "  --config BASE.conf  the car's base config (trusted keys, fleet and vehicle ids, bounds);\n"
     "                      default $FLEETCLIP_CONFIG, else /etc/fleetclip/fleetclip.conf\n"
@@ -27,23 +27,25 @@ int RunConfigVerify(std::span<const std::string_view> args, CommandContext& ctx)
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string_view a = args[i];
     if (a == "--help" || a == "-h") {
-      ctx.out << "usage: " << kUsage;
+      ctx.out << "usage: " << kConfigVerifyUsage;
       return kExitOk;
     }
     if (a == "--config") {
       if (i + 1 >= args.size())
-        return ConfigUsageError("verify", kUsage, "--config needs a value", ctx);
+        return ConfigUsageError("verify", kConfigVerifyUsage, "--config needs a value", ctx);
       base_file = std::string(args[++i]);
     } else if (a.starts_with("-") && a.size() > 1) {
-      return ConfigUsageError("verify", kUsage, "unknown option \"" + std::string(a) + "\"", ctx);
+      return ConfigUsageError("verify", kConfigVerifyUsage,
+                              "unknown option \"" + std::string(a) + "\"", ctx);
     } else if (signed_file.empty()) {
       signed_file = std::string(a);
     } else {
-      return ConfigUsageError("verify", kUsage, "unexpected argument \"" + std::string(a) + "\"",
-                              ctx);
+      return ConfigUsageError("verify", kConfigVerifyUsage,
+                              "unexpected argument \"" + std::string(a) + "\"", ctx);
     }
   }
-  if (signed_file.empty()) return ConfigUsageError("verify", kUsage, "missing SIGNED file", ctx);
+  if (signed_file.empty())
+    return ConfigUsageError("verify", kConfigVerifyUsage, "missing SIGNED file", ctx);
 
   Result<proto::BaseConfig> base = config::LoadBaseConfig(base_file);
   if (!base.ok()) {

@@ -18,7 +18,7 @@
 namespace fleetclip::cli {
 namespace {
 
-constexpr char kUsage[] =
+constexpr char kRulesTestUsage[] =
     "fleetclip rules test --drive FILE [--drive FILE ...] [--config BASE.conf] [--fleet FLEET]\n"
     "                     [--candump LOG ... --dbc FILE [--can-map FILE]] [--json]\n"
     "  --drive FILE   a drive file (length-delimited SignalFrames, as `fleetclip replay` reads);\n"
@@ -90,13 +90,13 @@ std::optional<std::string> ParseArgs(std::span<const std::string_view> args, Rul
 int RunRulesTest(std::span<const std::string_view> args, CommandContext& ctx) {
   for (std::string_view arg : args) {
     if (arg == "--help" || arg == "-h") {
-      ctx.out << "usage: " << kUsage;
+      ctx.out << "usage: " << kRulesTestUsage;
       return kExitOk;
     }
   }
   RulesTestArgs a;
   if (auto problem = ParseArgs(args, a)) {
-    ctx.err << "fleetclip rules test: " << *problem << "\nusage: " << kUsage;
+    ctx.err << "fleetclip rules test: " << *problem << "\nusage: " << kRulesTestUsage;
     return kExitUsage;
   }
   auto fail = [&](const Error& e) {

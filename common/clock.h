@@ -24,6 +24,11 @@ struct MonoClock {
 using MonoTime = MonoClock::time_point;
 using WallTime = std::chrono::time_point<std::chrono::system_clock, Nanos>;
 
+// Milliseconds since the Unix epoch, as the queue and manifests store wall times.
+inline int64_t UnixMs(WallTime t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
 constexpr int64_t ToNanos(MonoTime t) { return t.time_since_epoch().count(); }
 constexpr MonoTime MonoFromNanos(int64_t ns) { return MonoTime(Nanos(ns)); }
 constexpr int64_t ToMillis(Nanos d) {

@@ -53,7 +53,13 @@ constexpr Nanos kBackendStall = std::chrono::minutes(5);  // past its next poll 
 // A CLI changing queue.db with no daemon running holds the writer lock for milliseconds.
 constexpr Nanos kWriterLockWait = std::chrono::seconds(60);
 
-// The ClipRequestSink between the scheduler and the writer: counts and wakes the uploader.
+}  // namespace
+
+// The ClipRequestSink between the scheduler and the writer: counts and wakes the uploader. Not in
+// the anonymous namespace: Daemon::Impl holds one, and a class with external linkage must not
+// hold a type with internal linkage (GCC's -Wsubobject-linkage, once this file is in a unity
+// batch).
+namespace detail {
 class WriterSink final : public triggers::ClipRequestSink {
  public:
   explicit WriterSink(queue::ClipWriter& writer) : writer_(writer) {}
@@ -62,6 +68,9 @@ class WriterSink final : public triggers::ClipRequestSink {
  private:
   queue::ClipWriter& writer_;
 };
+}  // namespace detail
+
+namespace {
 
 Result<UniqueFd> ListenUnix(const std::filesystem::path& path, mode_t mode) {
   sockaddr_un addr{};
@@ -126,7 +135,7 @@ struct Daemon::Impl {
   std::unique_ptr<triggers::SignalCatalog> catalog;
   std::unique_ptr<triggers::SignalHistory> history;
   std::unique_ptr<queue::ClipWriter> writer;
-  std::unique_ptr<WriterSink> writer_sink;
+  std::unique_ptr<detail::WriterSink> writer_sink;
   std::unique_ptr<triggers::TriggerScheduler> scheduler;
   std::unique_ptr<SignalWorker> signals;
   std::unique_ptr<CanGateways> can_buses;  // send to the signal socket: started after signals
@@ -247,7 +256,7 @@ Status Daemon::Impl::Build() {
       *store, *budget, cameras->rings(),
       [h = history.get()](MonoTime s, MonoTime e) { return h->Window(s, e); }, clock, log, wo,
       (uint64_t{rd()} << 32) | rd());
-  writer_sink = std::make_unique<WriterSink>(*writer);
+  writer_sink = std::make_unique<detail::WriterSink>(*writer);
   triggers::SchedulerOptions sched;
   sched.max_window = cameras->min_ring_duration();
   scheduler = std::make_unique<triggers::TriggerScheduler>(clock, log, *writer_sink, sched);

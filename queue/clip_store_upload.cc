@@ -6,12 +6,6 @@
 #include "queue/clip_store_impl.h"
 
 namespace fleetclip::queue {
-namespace {
-int64_t UnixMs(WallTime t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-}  // namespace
-
 Result<std::vector<ClipRecord>> ClipStore::UploadCandidates(WallTime now, int limit) {
   std::lock_guard lock(impl_->mu_);
   auto st = impl_->db_.Prepare(std::string("SELECT ") + kClipColumns +

@@ -22,10 +22,6 @@ namespace {
 // writing it: MP4 indexes run at ~1% of the payload for typical GOPs.
 constexpr int64_t kOverheadBytes = 16 << 10;
 constexpr int64_t kOverheadPercent = 2;
-
-int64_t UnixMs(WallTime t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
 }  // namespace
 
 ClipWriter::ClipWriter(ClipStore& store, StorageBudget& budget, std::vector<CameraRing> cameras,

@@ -4,12 +4,10 @@
 #include <algorithm>
 #include <string>
 
+#include "triggers/expr_lexer.h"
+
 namespace fleetclip::triggers {
 namespace {
-
-Error At(int col, const std::string& message) {
-  return Error(ErrorCode::kInvalidArgument, "col " + std::to_string(col) + ": " + message);
-}
 
 std::string DurationText(int64_t ns) {
   if (ns % 1'000'000'000 == 0) return std::to_string(ns / 1'000'000'000) + "s";
@@ -52,16 +50,16 @@ class Compiler {
 
   Result<uint32_t> Value(const ExprNode& n) {
     if (++nodes_ > kMaxInstructionsPerRule) {
-      return At(n.col, "rule is too large: more than " + std::to_string(kMaxInstructionsPerRule) +
-                           " operations");
+      return ErrorAtCol(n.col, "rule is too large: more than " +
+                                   std::to_string(kMaxInstructionsPerRule) + " operations");
     }
     switch (n.op) {
       case ExprOp::kNumber:
         return program_.Emit(Instr{.op = OpCode::kConst, .imm = n.number});
       case ExprOp::kDuration:
-        return At(n.col, "duration " + DurationText(n.duration_ns) +
-                             " is not a value; durations go after \"for\" or as a window "
-                             "argument, as in mean(x, 500ms)");
+        return ErrorAtCol(n.col, "duration " + DurationText(n.duration_ns) +
+                                     " is not a value; durations go after \"for\" or as a window "
+                                     "argument, as in mean(x, 500ms)");
       case ExprOp::kSignal:
         return Signal(n);
       case ExprOp::kNeg:
@@ -76,7 +74,7 @@ class Compiler {
         if (!a.ok()) return a;
         const int64_t d = n.args[1]->duration_ns;
         if (d <= 0 || d > kMaxHoldNs) {
-          return At(n.args[1]->col, "\"for\" duration must be above 0 and at most 1 hour");
+          return ErrorAtCol(n.args[1]->col, "\"for\" duration must be above 0 and at most 1 hour");
         }
         longest_ = std::max(longest_, d);
         return program_.Emit(Instr{.op = OpCode::kFor, .a = *a, .window_ns = d});
@@ -103,11 +101,11 @@ class Compiler {
       if (auto suggestion = catalog_.Suggest(n.name)) {
         message += " (did you mean \"" + *suggestion + "\"?)";
       }
-      return At(n.col, message);
+      return ErrorAtCol(n.col, message);
     }
     if (catalog_.Info(*id).kind == SignalKind::kText) {
-      return At(n.col, "signal \"" + n.name +
-                           "\" is text; a rule can only copy it into its tag (tag_signal)");
+      return ErrorAtCol(n.col, "signal \"" + n.name +
+                                   "\" is text; a rule can only copy it into its tag (tag_signal)");
     }
     return program_.Emit(Instr{.op = OpCode::kLoad, .a = *id});
   }
@@ -127,15 +125,16 @@ class Compiler {
     const auto* f = std::find_if(std::begin(kFunctions), std::end(kFunctions),
                                  [&](const Function& fn) { return fn.name == n.name; });
     if (f == std::end(kFunctions)) {
-      return At(n.col, "unknown function \"" + n.name +
-                           "\" (functions: abs, rate, min, max, mean, rose, fell)");
+      return ErrorAtCol(n.col, "unknown function \"" + n.name +
+                                   "\" (functions: abs, rate, min, max, mean, rose, fell)");
     }
     const size_t want = f->windowed ? 2 : 1;
     if (n.args.size() != want) {
-      return At(n.col, n.name + "() takes " +
-                           (f->windowed ? "a value and a window, as in " + n.name + "(x, 500ms)"
-                                        : std::string("one argument")) +
-                           ", got " + std::to_string(n.args.size()));
+      return ErrorAtCol(n.col,
+                        n.name + "() takes " +
+                            (f->windowed ? "a value and a window, as in " + n.name + "(x, 500ms)"
+                                         : std::string("one argument")) +
+                            ", got " + std::to_string(n.args.size()));
     }
     Result<uint32_t> a = Value(*n.args[0]);
     if (!a.ok()) return a;
@@ -143,11 +142,11 @@ class Compiler {
     if (f->windowed) {
       const ExprNode& w = *n.args[1];
       if (w.op != ExprOp::kDuration) {
-        return At(w.col,
-                  "the window of " + n.name + "() must be a duration with a unit, e.g. 500ms");
+        return ErrorAtCol(
+            w.col, "the window of " + n.name + "() must be a duration with a unit, e.g. 500ms");
       }
       if (w.duration_ns <= 0 || w.duration_ns > kMaxWindowNs) {
-        return At(w.col, "window must be above 0 and at most 10 minutes");
+        return ErrorAtCol(w.col, "window must be above 0 and at most 10 minutes");
       }
       instr.window_ns = w.duration_ns;
       longest_ = std::max(longest_, w.duration_ns);

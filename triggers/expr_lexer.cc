@@ -11,10 +11,6 @@ bool IsNameStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z
 bool IsNameChar(char c) { return IsNameStart(c) || (c >= '0' && c <= '9') || c == '.'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-Error At(int col, const std::string& message) {
-  return Error(ErrorCode::kInvalidArgument, "col " + std::to_string(col) + ": " + message);
-}
-
 // Nanoseconds per unit, or 0 when `unit` is not a time unit.
 int64_t UnitNanos(std::string_view unit) {
   if (unit == "us") return 1'000;
@@ -25,6 +21,10 @@ int64_t UnitNanos(std::string_view unit) {
 }
 
 }  // namespace
+
+Error ErrorAtCol(int col, const std::string& message) {
+  return Error(ErrorCode::kInvalidArgument, "col " + std::to_string(col) + ": " + message);
+}
 
 std::string Describe(const Token& token) {
   if (token.kind == TokenKind::kEnd) return "end of expression";
@@ -50,7 +50,7 @@ Result<std::vector<Token>> Tokenize(std::string_view text) {
       double value = 0;
       auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
       if (ec != std::errc() || ptr != digits.data() + digits.size() || !std::isfinite(value)) {
-        return At(col, "bad number \"" + std::string(digits) + "\"");
+        return ErrorAtCol(col, "bad number \"" + std::string(digits) + "\"");
       }
       size_t unit_end = end;
       while (unit_end < text.size() && IsNameChar(text[unit_end])) ++unit_end;
@@ -62,11 +62,11 @@ Result<std::vector<Token>> Tokenize(std::string_view text) {
       } else {
         const int64_t per_unit = UnitNanos(unit);
         if (per_unit == 0) {
-          return At(col, "unknown unit \"" + std::string(unit) + "\" in \"" + t.text +
-                             "\" (time units: us, ms, s, min)");
+          return ErrorAtCol(col, "unknown unit \"" + std::string(unit) + "\" in \"" + t.text +
+                                     "\" (time units: us, ms, s, min)");
         }
         const double ns = value * static_cast<double>(per_unit);
-        if (ns > 86'400e9) return At(col, "duration " + t.text + " is longer than a day");
+        if (ns > 86'400e9) return ErrorAtCol(col, "duration " + t.text + " is longer than a day");
         t.kind = TokenKind::kDuration;
         t.duration_ns = static_cast<int64_t>(std::llround(ns));
       }
@@ -88,7 +88,8 @@ Result<std::vector<Token>> Tokenize(std::string_view text) {
     } else if (c == '<' || c == '>' || c == '=' || c == '!') {
       const bool has_eq = i + 1 < text.size() && text[i + 1] == '=';
       if ((c == '=' || c == '!') && !has_eq) {
-        return At(col, std::string("unexpected \"") + c + "\" (did you mean \"" + c + "=\"?)");
+        return ErrorAtCol(col,
+                          std::string("unexpected \"") + c + "\" (did you mean \"" + c + "=\"?)");
       }
       t.kind = TokenKind::kOp;
       t.text = std::string(text.substr(i, has_eq ? 2 : 1));
@@ -99,7 +100,7 @@ Result<std::vector<Token>> Tokenize(std::string_view text) {
         static constexpr char kHex[] = "0123456789abcdef";
         return std::string{kHex[byte >> 4], kHex[byte & 15]};
       }();
-      return At(col, "unexpected character \"" + shown + "\"");
+      return ErrorAtCol(col, "unexpected character \"" + shown + "\"");
     }
     tokens.push_back(std::move(t));
   }

@@ -33,6 +33,9 @@ struct Token {
 // Splits `text` into tokens ending with kEnd. Errors: `col 5: unknown unit "km" in "3km"`.
 Result<std::vector<Token>> Tokenize(std::string_view text);
 
+// An invalid-argument error pointing at a column of the expression: `col 5: …`.
+Error ErrorAtCol(int col, const std::string& message);
+
 // How a token reads in an error message: `"and"`, `end of expression`.
 std::string Describe(const Token& token);
 

@@ -8,7 +8,6 @@
 namespace fleetclip::triggers {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr char kTooManyTexts[] = "(too many distinct values)";
 
 }  // namespace
@@ -19,7 +18,7 @@ SignalHistory::SignalHistory(const SignalCatalog& catalog, Nanos retention, size
       words_((width_ + 63) / 64),
       retention_(retention),
       max_rows_(std::max<size_t>(2, max_rows)),
-      latest_(width_, kNaN) {}
+      latest_(width_, std::numeric_limits<double>::quiet_NaN()) {}
 
 void SignalHistory::Grow() {
   const size_t capacity = capacity_ == 0 ? 256 : capacity_ * 2;

@@ -26,10 +26,6 @@ bool Matches(std::string_view s, size_t max_len, bool upper, std::string_view ex
   });
 }
 
-// Not `"\"" + std::string(s)`: GCC 12 at -O3 reports a -Wrestrict false positive for that
-// (GCC bug 105329; see TempPathFor in common/durable_file.cc).
-std::string Quote(std::string_view s) { return std::string("\"").append(s).append("\""); }
-
 class Checker {
  public:
   explicit Checker(std::vector<std::string>& problems) : problems_(problems) {}

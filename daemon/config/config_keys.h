@@ -52,6 +52,10 @@ const ConfigKey& Key(std::string_view name);
 // The bound of `name` ("100000..100000000"), as validation messages give it.
 std::string RangeText(const ConfigKey& key);
 
+// A value as validation errors show it: in double quotes. (Not `"\"" + std::string(s)`: GCC 12
+// at -O3 reports a -Wrestrict false positive for that, GCC bug 105329.)
+inline std::string Quote(std::string_view s) { return std::string("\"").append(s).append("\""); }
+
 // What a reload does with a newly loaded (defaulted, validated) base config, given the one
 // running: `next` is `running` with every kApplied key taken from `loaded`; `awaiting_restart`
 // names, in table order, each kAtRestart key whose value in `loaded` differs from the running one

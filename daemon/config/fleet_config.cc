@@ -13,10 +13,6 @@
 namespace fleetclip::config {
 namespace {
 
-// Not `"\"" + std::string(s)`: GCC 12 at -O3 reports a -Wrestrict false positive for that
-// (GCC bug 105329; see TempPathFor in common/durable_file.cc).
-std::string Quote(std::string_view s) { return std::string("\"").append(s).append("\""); }
-
 struct Problem {
   FleetRejectReason reason = FleetRejectReason::kNone;
   std::string message;
