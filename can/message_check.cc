@@ -110,21 +110,25 @@ Status CheckSpecShape(const CheckSpec& spec) {
   return Ok();
 }
 
+Status CheckDbcAlgorithm(std::string_view algorithm, std::string_view where) {
+  if (algorithm.empty()) return Ok();
+  const std::optional<ChecksumAlgorithm> a = ParseChecksumAlgorithm(algorithm);
+  if (!a) {
+    return Invalid(std::string(where) + ": '" + std::string(algorithm) + "' is not one of " +
+                   std::string(ChecksumAlgorithmList()));
+  }
+  if (MaxDataId(*a) != 0) {
+    return Invalid(std::string(where) + ": " + std::string(algorithm) +
+                   " needs a data id per message; declare those messages in check entries");
+  }
+  return Ok();
+}
+
 Result<std::vector<MessageCheck>> ResolveChecks(const Dbc& dbc, std::span<const CheckSpec> specs,
                                                 std::string_view dbc_algorithm,
                                                 std::string_view algorithm_where) {
-  std::optional<ChecksumAlgorithm> dbc_alg;
-  if (!dbc_algorithm.empty()) {
-    dbc_alg = ParseChecksumAlgorithm(dbc_algorithm);
-    if (!dbc_alg) {
-      return Invalid(std::string(algorithm_where) + ": '" + std::string(dbc_algorithm) +
-                     "' is not one of " + std::string(ChecksumAlgorithmList()));
-    }
-    if (MaxDataId(*dbc_alg) != 0) {
-      return Invalid(std::string(algorithm_where) + ": " + std::string(dbc_algorithm) +
-                     " needs a data id per message; declare those messages in check entries");
-    }
-  }
+  if (Status s = CheckDbcAlgorithm(dbc_algorithm, algorithm_where); !s.ok()) return s.error();
+  const std::optional<ChecksumAlgorithm> dbc_alg = ParseChecksumAlgorithm(dbc_algorithm);
   std::vector<MessageCheck> out;
   std::set<uint32_t> declared;
   for (const CheckSpec& spec : specs) {

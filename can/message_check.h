@@ -43,6 +43,9 @@ struct MessageCheck {
 // algorithm given exactly when a checksum is, known, and a data id within its bounds. Errors name
 // spec.where and the field.
 Status CheckSpecShape(const CheckSpec& spec);
+// The interface's algorithm for DBC-declared checksums (see ResolveChecks): empty, xor or
+// sum_toyota. Errors name `where`.
+Status CheckDbcAlgorithm(std::string_view algorithm, std::string_view where);
 
 // The checks of `dbc`: every `specs` entry, then the DBC's own declarations for the messages no
 // entry names. `dbc_algorithm` (the interface's checksum_algorithm, named `algorithm_where` in
