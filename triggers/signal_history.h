@@ -42,6 +42,8 @@ class SignalHistory {
 
   // The newest row; valid until the next Append. Requires !empty().
   const double* LatestRow() const { return RowAt(size_ - 1); }
+  // The newest row's presence bitmap (bit id % 64 of word id / 64: the frame carried column id).
+  const uint64_t* LatestCarried() const { return PresentAt(size_ - 1); }
   MonoTime LatestTime() const { return MonoFromNanos(times_[Slot(size_ - 1)]); }
   MonoTime OldestTime() const { return MonoFromNanos(times_[Slot(0)]); }
   // The newest value of a text signal, "" when none has arrived.
