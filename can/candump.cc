@@ -53,7 +53,12 @@ Result<CandumpLine> ParseCandumpLine(std::string_view line, CandumpRecord& out) 
     return LineError(i, "expected up to 9 fraction digits and ')' in the timestamp");
   }
   for (size_t d = digits; d < 9; ++d) frac *= 10;
-  out.time_ns = seconds * 1000000000 + frac;
+  // Twelve digits of seconds can exceed what int64 nanoseconds hold (year 2262).
+  if (__builtin_mul_overflow(seconds, int64_t{1000000000}, &out.time_ns) ||
+      __builtin_add_overflow(out.time_ns, frac, &out.time_ns)) {
+    return LineError(sec_start, "timestamp " + std::string(line.substr(sec_start, i - sec_start)) +
+                                    " is beyond what nanoseconds in 64 bits hold");
+  }
   ++i;
   if (i >= line.size() || line[i] != ' ') return LineError(i, "expected ' ' after the timestamp");
   ++i;
@@ -128,9 +133,16 @@ Result<CandumpLine> ParseCandumpLine(std::string_view line, CandumpRecord& out) 
 }
 
 std::string FormatCandumpLine(int64_t time_ns, std::string_view interface, const CanFrame& frame) {
+  // Microseconds as candump writes them; nanoseconds when the time has them (a log written with
+  // nine fraction digits), so that parsing the line gives the same time back.
   char head[64];
-  std::snprintf(head, sizeof(head), "(%lld.%06lld) ", static_cast<long long>(time_ns / 1000000000),
-                static_cast<long long>((time_ns % 1000000000) / 1000));
+  const long long whole = static_cast<long long>(time_ns / 1000000000);
+  const long long frac = static_cast<long long>(time_ns % 1000000000);
+  if (frac % 1000 == 0) {
+    std::snprintf(head, sizeof(head), "(%lld.%06lld) ", whole, frac / 1000);
+  } else {
+    std::snprintf(head, sizeof(head), "(%lld.%09lld) ", whole, frac);
+  }
   std::string s = head;
   s += interface;
   char id[16];

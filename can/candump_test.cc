@@ -93,6 +93,31 @@ TEST_CASE("A formatted frame parses back to the same frame") {
   REQUIRE(r.frame.len == 12);
 }
 
+TEST_CASE("A time with nanoseconds is formatted with nine digits and parses back the same") {
+  CanFrame f;
+  f.id = 0x123;
+  f.len = 1;
+  CandumpRecord r;
+  REQUIRE(*ParseCandumpLine("(1436509052.249713123) can0 123#AA", r) == CandumpLine::kFrame);
+  REQUIRE(r.time_ns == 1436509052249713123);
+  const std::string line = FormatCandumpLine(r.time_ns, "can0", r.frame);
+  CHECK(line == "(1436509052.249713123) can0 123#AA");
+  REQUIRE(*ParseCandumpLine(line, r) == CandumpLine::kFrame);
+  CHECK(r.time_ns == 1436509052249713123);
+  CHECK(FormatCandumpLine(1436509052249713000, "can0", f) == "(1436509052.249713) can0 123#00");
+}
+
+TEST_CASE("A timestamp beyond 64-bit nanoseconds is an error naming it") {
+  CandumpRecord r;
+  auto e = ParseCandumpLine("(999999999999.000001) can0 123#AA", r);
+  REQUIRE_FALSE(e.ok());
+  CHECK(e.error().message() ==
+        "column 2: timestamp 999999999999.000001 is beyond what nanoseconds in 64 bits hold");
+  REQUIRE(ParseCandumpLine("(9223372036.854775807) can0 123#AA", r).ok());
+  CHECK(r.time_ns == INT64_MAX);
+  CHECK_FALSE(ParseCandumpLine("(9223372036.854775808) can0 123#AA", r).ok());
+}
+
 TEST_CASE("A log file larger than the read buffer reads every frame, last line unterminated") {
   TempDir dir;
   const auto path = dir.path() / "big.log";

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "can/bit_layout.h"
+#include "can/checksum.h"
 
 namespace fleetclip::can {
 namespace {
@@ -30,7 +31,7 @@ double Slack(double bound) { return 1e-9 * std::max(1.0, std::fabs(bound)); }
 
 }  // namespace
 
-Decoder::Decoder(std::shared_ptr<const Dbc> dbc)
+Decoder::Decoder(std::shared_ptr<const Dbc> dbc, std::span<const MessageCheck> checks)
     : dbc_(std::move(dbc)), standard_(kMaxStandardId + 1, -1) {
   size_t widest = 0;
   messages_.resize(dbc_->messages.size());
@@ -93,6 +94,25 @@ Decoder::Decoder(std::shared_ptr<const Dbc> dbc)
     widest = std::max(widest, m.signals.size());
   }
   std::sort(extended_.begin(), extended_.end());
+  checks_.resize(dbc_->messages.size());
+  for (const MessageCheck& c : checks) {
+    CheckPlan& plan = checks_[c.message];
+    const DbcMessage& m = dbc_->messages[c.message];
+    const MessageSpan span = messages_[c.message];
+    for (uint32_t k = 0; k < span.count && c.counter >= 0; ++k) {
+      if (plans_[span.begin + k].signal == static_cast<uint16_t>(c.counter)) {
+        plan.counter_slot = static_cast<int32_t>(k);
+        plan.counter_mask = plans_[span.begin + k].mask;
+      }
+    }
+    if (c.checksum >= 0) {
+      const DbcSignal& s = m.signals[static_cast<size_t>(c.checksum)];
+      plan.checksum_byte =
+          static_cast<int32_t>(SignalBits(s.order, s.start_bit, s.length).lsb_byte);
+      plan.algorithm = c.algorithm;
+      plan.data_id = c.data_id;
+    }
+  }
   raw_.resize(widest);
   active_.resize(widest);
   out_.reserve(widest);
@@ -105,6 +125,16 @@ int32_t Decoder::Find(const CanFrame& frame) const {
   return it != extended_.end() && it->first == frame.id ? it->second : -1;
 }
 
+void Decoder::NoteChecked(bool passed) {
+  if (passed) {
+    failed_run_ = 0;
+    if (!healthy_ && ++passed_run_ >= kHealthyAfter) healthy_ = true;
+  } else {
+    passed_run_ = 0;
+    if (++failed_run_ >= kUnhealthyAfter) healthy_ = false;
+  }
+}
+
 DecodeResult Decoder::Decode(const CanFrame& frame) {
   out_.clear();
   const int32_t mi = Find(frame);
@@ -115,6 +145,27 @@ DecodeResult Decoder::Decode(const CanFrame& frame) {
   MessageStats& st = stats_[static_cast<size_t>(mi)];
   ++st.frames;
   const uint32_t len = std::min<uint32_t>(frame.len, kMaxFdBytes);
+  CheckPlan& check = checks_[static_cast<size_t>(mi)];
+  if (check.checksum_byte >= 0) {
+    const uint32_t at = static_cast<uint32_t>(check.checksum_byte);
+    if (at >= len ||
+        ComputeChecksum(check.algorithm, frame.id, std::span<const uint8_t>(frame.data.data(), len),
+                        at, check.data_id) != frame.data[at]) {
+      ++st.bad_checksums;
+      ++bad_checksums_;
+      NoteChecked(false);
+      // The dropped frame stands for the next counter value, so it counts once, here, and the
+      // frame after it is no skip.
+      if (check.have_counter) {
+        check.last_counter = (check.last_counter + 1) & check.counter_mask;
+        check.last_ns = frame.mono_ns;
+      }
+      DecodeResult r;
+      r.message = mi;
+      r.bad_checksum = true;
+      return r;
+    }
+  }
   std::memset(buf_, 0, sizeof(buf_));
   std::memcpy(buf_ + kPad, frame.data.data(), len);
 
@@ -178,7 +229,24 @@ DecodeResult Decoder::Decode(const CanFrame& frame) {
     out_.push_back({p.signal, value, label});
   }
   if (short_frame) ++st.short_frames;
-  return {mi, std::span<const DecodedSignal>(out_.data(), out_.size())};
+  DecodeResult r;
+  r.message = mi;
+  r.signals = std::span<const DecodedSignal>(out_.data(), out_.size());
+  if (check.counter_slot >= 0 && active_[static_cast<size_t>(check.counter_slot)]) {
+    const uint64_t v = raw_[static_cast<size_t>(check.counter_slot)];
+    const int64_t since = frame.mono_ns - check.last_ns;
+    if (check.have_counter && since >= 0 && since <= kCounterGapNs &&
+        v != ((check.last_counter + 1) & check.counter_mask)) {
+      r.counter_skip = true;
+      ++st.counter_skips;
+      ++counter_skips_;
+    }
+    check.have_counter = true;
+    check.last_counter = v;
+    check.last_ns = frame.mono_ns;
+  }
+  if (check.enabled()) NoteChecked(!r.counter_skip);
+  return r;
 }
 
 }  // namespace fleetclip::can

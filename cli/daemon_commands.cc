@@ -7,6 +7,7 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include "cli/can_status.h"
 #include "cli/queue_cli.h"
 #include "daemon/control_protocol.h"
 
@@ -82,6 +83,7 @@ void PrintStatus(const proto::DaemonStatus& s, std::ostream& out) {
                   static_cast<double>(p.last_seen_age_ms()) / 1000.0);
     out << line;
   }
+  PrintCanBuses(s, out);
   out << "rules:   ";
   for (int i = 0; i < s.rules_size(); ++i) out << (i ? ", " : "") << s.rules(i);
   out << "\n";

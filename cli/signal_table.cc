@@ -85,7 +85,7 @@ std::string SignalsCsv(const proto::ClipManifest& manifest,
                        const std::vector<proto::SignalFrame>& frames) {
   const std::vector<SignalColumnInfo> columns = SignalColumns(frames);
   std::unordered_map<std::string, size_t> index;
-  std::string out = "mono_ns,unix_ms,seq";
+  std::string out = "mono_ns,unix_ms,seq,producer";
   for (size_t i = 0; i < columns.size(); ++i) {
     index[columns[i].name] = i;
     out += "," + CsvCell(columns[i].name);
@@ -97,7 +97,7 @@ std::string SignalsCsv(const proto::ClipManifest& manifest,
     for (const proto::SignalValue& v : f.values()) cells[index[v.name()]] = CellText(v);
     out += std::to_string(f.mono_ns()) + "," +
            std::to_string(FrameUnixMs(manifest.time_mapping(), f.mono_ns())) + "," +
-           std::to_string(f.seq());
+           std::to_string(f.seq()) + "," + CsvCell(f.producer());
     for (const std::string& c : cells) out += "," + c;
     out += "\n";
   }
@@ -113,7 +113,8 @@ std::string SignalsJson(const proto::ClipManifest& manifest,
     const proto::SignalFrame& f = frames[i];
     out += std::string(i ? "," : "") + "{\"mono_ns\":" + std::to_string(f.mono_ns()) +
            ",\"unix_ms\":" + std::to_string(FrameUnixMs(manifest.time_mapping(), f.mono_ns())) +
-           ",\"seq\":" + std::to_string(f.seq()) + ",\"values\":{";
+           ",\"seq\":" + std::to_string(f.seq()) + ",\"producer\":" + JsonString(f.producer()) +
+           ",\"values\":{";
     for (int k = 0; k < f.values_size(); ++k) {
       out +=
           std::string(k ? "," : "") + JsonString(f.values(k).name()) + ":" + JsonValue(f.values(k));

@@ -30,7 +30,8 @@ std::string ShortestNumber(double v);
 // The number a plot draws for a value: numbers as they are, flags as 0/1, text: none.
 std::optional<double> PlotValue(const proto::SignalValue& v);
 
-// `fleetclip signals` output: CSV with the columns mono_ns,unix_ms,seq,<signal>... (flags 0/1,
+// `fleetclip signals` output: CSV with the columns mono_ns,unix_ms,seq,producer,<signal>...
+// (producer empty for an unnamed one; flags 0/1,
 // text as written and quoted where needed, empty where a frame lacks the signal), and the JSON
 // document fleetclip.signals/1.
 std::string SignalsCsv(const proto::ClipManifest& manifest,

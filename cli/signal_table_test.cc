@@ -23,6 +23,7 @@ proto::SignalFrame Frame(int64_t mono_ns, uint64_t seq) {
 std::vector<proto::SignalFrame> ThreeFrames() {
   std::vector<proto::SignalFrame> frames;
   proto::SignalFrame a = Frame(1'000'000'000, 1);
+  a.set_producer("can0");
   auto* v = a.add_values();
   v->set_name("speed");
   v->set_number(12.5);
@@ -31,6 +32,7 @@ std::vector<proto::SignalFrame> ThreeFrames() {
   v->set_flag(true);
   frames.push_back(a);
   proto::SignalFrame b = Frame(1'010'000'000, 2);
+  b.set_producer("autonomy");
   v = b.add_values();
   v->set_name("disengage_reason");
   v->set_text("driver, steer");
@@ -55,10 +57,10 @@ TEST_CASE(
     "signals CSV has a row per frame and a column per signal that is empty where a frame lacks "
     "it") {
   CHECK(SignalsCsv(Manifest(), ThreeFrames()) ==
-        "mono_ns,unix_ms,seq,speed,autonomy_engaged,disengage_reason\n"
-        "1000000000,1767225600000,1,12.5,1,\n"
-        "1010000000,1767225600010,2,,,\"driver, steer\"\n"
-        "1020000000,1767225600020,3,-0.1,,\n");
+        "mono_ns,unix_ms,seq,producer,speed,autonomy_engaged,disengage_reason\n"
+        "1000000000,1767225600000,1,can0,12.5,1,\n"
+        "1010000000,1767225600010,2,autonomy,,,\"driver, steer\"\n"
+        "1020000000,1767225600020,3,,-0.1,,\n");
 }
 
 TEST_CASE(
@@ -67,7 +69,7 @@ TEST_CASE(
   CHECK(json.starts_with(
       "{\"schema\":\"fleetclip.signals/1\",\"clip\":\"01900000-0000-7000-8000-000000000000\","
       "\"frames\":[{\"mono_ns\":1000000000,\"unix_ms\":1767225600000,\"seq\":1,"
-      "\"values\":{\"speed\":12.5,\"autonomy_engaged\":true}}"));
+      "\"producer\":\"can0\",\"values\":{\"speed\":12.5,\"autonomy_engaged\":true}}"));
   CHECK(json.find("\"disengage_reason\":\"driver, steer\"") != std::string::npos);
 }
 

@@ -1,7 +1,7 @@
 // `fleetclip signals CLIP [--csv|--json]`: the clip's decoded signals.pb.zst, one row per frame.
-// CSV (the default) has the columns mono_ns, unix_ms, seq, then one per signal in order of first
-// appearance (flags as 0/1, text as written, empty where a frame lacks the signal); JSON is the
-// stable document fleetclip.signals/1 of docs/cli.md.
+// CSV (the default) has the columns mono_ns, unix_ms, seq, producer, then one per signal in order
+// of first appearance (flags as 0/1, text as written, empty where a frame lacks the signal); JSON
+// is the stable document fleetclip.signals/1 of docs/cli.md.
 #include "cli/clip_folder.h"
 #include "cli/signal_table.h"
 #include "cli/viewer_commands.h"
@@ -30,7 +30,7 @@ const Command kSignalsCommand{
     "signals", "print a clip's decoded signal log as CSV or JSON",
     "fleetclip signals CLIP [--csv | --json] [--db PATH | --state-dir DIR]\n"
     "  CLIP: a clip id in the queue, a clip folder, or a folder with a manifest.pb\n"
-    "  --csv   one row per frame: mono_ns,unix_ms,seq,<signal>... (the default)\n"
+    "  --csv   one row per frame: mono_ns,unix_ms,seq,producer,<signal>...\n"
     "  --json  JSON (schema fleetclip.signals/1, docs/cli.md)\n",
     RunSignals};
 

@@ -2,6 +2,7 @@
 #include "daemon/can_gateways.h"
 
 #include "can/dbc.h"
+#include "can/message_check.h"
 #include "can/signal_map.h"
 
 namespace fleetclip::daemon {
@@ -21,8 +22,17 @@ Result<std::unique_ptr<CanGateways>> CanGateways::Build(const proto::SignalConfi
       map.push_back({m.dbc_signal(), m.signal(), m.scale() == 0 ? 1.0 : m.scale(),
                      field + ".map[" + std::to_string(j) + "]"});
     }
+    std::vector<can::CheckSpec> specs;
+    for (int j = 0; j < c.check_size(); ++j) {
+      const proto::CanMessageCheck& k = c.check(j);
+      specs.push_back({k.message(), k.counter(), k.checksum(), k.algorithm(), k.data_id(),
+                       field + ".check[" + std::to_string(j) + "]"});
+    }
+    auto checks =
+        can::ResolveChecks(*dbc, specs, c.checksum_algorithm(), field + ".checksum_algorithm");
+    if (!checks.ok()) return checks.error();
     auto translator = triggers::CanTranslator::Create(
-        std::make_shared<const can::Dbc>(std::move(*dbc)), map, catalog);
+        std::make_shared<const can::Dbc>(std::move(*dbc)), map, catalog, *checks);
     if (!translator.ok()) return translator.error();
     triggers::CanGatewayOptions options;
     options.name = c.interface();
@@ -63,10 +73,42 @@ void CanGateways::Stop() {
   }
 }
 
-std::vector<std::pair<std::string, triggers::CanGatewayStats>> CanGateways::Stats() const {
-  std::vector<std::pair<std::string, triggers::CanGatewayStats>> out;
-  for (const Bus& bus : buses_) out.emplace_back(bus.config.interface(), bus.gateway->stats());
-  return out;
+void CanGateways::AddStatus(proto::DaemonStatus& status) const {
+  for (const Bus& bus : buses_) {
+    const triggers::CanGatewayStats st = bus.gateway->stats();
+    proto::CanBusStatus* b = status.add_can();
+    b->set_interface(bus.config.interface());
+    b->set_frames(st.translate.frames);
+    b->set_translated(st.translate.translated);
+    b->set_unknown_ids(st.translate.unknown_ids);
+    b->set_out_of_range(st.translate.out_of_range);
+    b->set_out_of_order(st.translate.out_of_order);
+    b->set_reopens(st.reopens);
+    b->set_last_error(st.last_error);
+    b->set_counter_skips(st.translate.counter_skips);
+    b->set_bad_checksums(st.translate.bad_checksums);
+    b->set_unhealthy(!st.translate.healthy);
+    const can::Dbc& dbc = bus.gateway->dbc();
+    for (size_t m = 0; m < st.messages.size(); ++m) {
+      const can::MessageStats& ms = st.messages[m];
+      const bool checked = st.checked[m] != 0;
+      if (!checked && ms.counter_skips == 0 && ms.bad_checksums == 0 && ms.out_of_range == 0) {
+        continue;
+      }
+      if (b->messages_size() == kMaxMessageRows) {
+        b->set_messages_omitted(b->messages_omitted() + 1);
+        continue;
+      }
+      proto::CanMessageStatus* row = b->add_messages();
+      row->set_name(dbc.messages[m].name);
+      row->set_id(dbc.messages[m].id);
+      row->set_checked(checked);
+      row->set_frames(ms.frames);
+      row->set_counter_skips(ms.counter_skips);
+      row->set_bad_checksums(ms.bad_checksums);
+      row->set_out_of_range(ms.out_of_range);
+    }
+  }
 }
 
 }  // namespace fleetclip::daemon

@@ -3,7 +3,7 @@
 // translated frames to the daemon's own signal socket, so CAN values reach the history and rules
 // the way every producer's frames do. Built once at start (DBC files read, maps resolved against
 // the catalogue); a config reload that changes signals.can needs a restart, as the rest of
-// signals does. Start/Stop from the main thread; Stats from any thread.
+// signals does. Start/Stop from the main thread; AddStatus from any thread.
 #pragma once
 
 #include <memory>
@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "common/result.h"
 #include "proto/config.pb.h"
+#include "proto/control.pb.h"
 #include "triggers/can_gateway.h"
 
 namespace fleetclip::daemon {
@@ -34,7 +35,10 @@ class CanGateways {
   void Stop();
   bool empty() const { return buses_.empty(); }
 
-  std::vector<std::pair<std::string, triggers::CanGatewayStats>> Stats() const;
+  // One DaemonStatus.can row per bus: its counters, health, and a row per message that is
+  // checked or has counts (at most kMaxMessageRows, the rest counted as omitted).
+  void AddStatus(proto::DaemonStatus& status) const;
+  static constexpr int kMaxMessageRows = 64;
 
  private:
   struct Bus {

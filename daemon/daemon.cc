@@ -489,17 +489,7 @@ proto::DaemonStatus Daemon::Impl::BuildStatus() {
   const SignalStatus sig = signals->Stats(now);
   s.set_signal_rate_hz(sig.rate_hz);
   s.set_signal_frames_dropped(static_cast<int64_t>(sig.dropped));
-  for (const auto& [name, st] : can_buses ? can_buses->Stats() : decltype(can_buses->Stats()){}) {
-    proto::CanBusStatus* b = s.add_can();
-    b->set_interface(name);
-    b->set_frames(st.translate.frames);
-    b->set_translated(st.translate.translated);
-    b->set_unknown_ids(st.translate.unknown_ids);
-    b->set_out_of_range(st.translate.out_of_range);
-    b->set_out_of_order(st.translate.out_of_order);
-    b->set_reopens(st.reopens);
-    b->set_last_error(st.last_error);
-  }
+  if (can_buses) can_buses->AddStatus(s);
   for (const ProducerSignalStatus& p : sig.producers) {
     proto::ProducerStatus* ps = s.add_producers();
     ps->set_name(p.stats.name);

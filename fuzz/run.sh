@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 build=${2:-build-fuzz}
 shift $(($# < 2 ? $# : 2))
-all=(expr datagram s3_xml manifest signal_log control_frame fleet_config)
+all=(expr datagram s3_xml manifest signal_log control_frame fleet_config dbc candump)
 if [ $# -gt 0 ]; then names=("$@"); else names=("${all[@]}"); fi
 parallel=${FUZZ_JOBS:-2}
 if ! command -v clang++ >/dev/null; then

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "can/test_check_dbc.h"
+#include "can/test_dbc.h"
 #include "daemon/config/config_test_support.h"
 #include "proto/clip_manifest.pb.h"
 #include "proto/control.pb.h"
@@ -156,6 +158,21 @@ void FleetConfig(const fs::path& dir) {
   Put(dir, "fleet_alone", "\x02" + payload);
 }
 
+// The can/ tests' DBCs: every signal kind, multiplexing, counters and checksums.
+void Dbc(const fs::path& dir) {
+  Put(dir, "kinds", std::string(can::testing::kKindsDbc));
+  Put(dir, "checks", std::string(can::testing::kCheckDbc));
+}
+
+// Mode byte 0: a raw line (classic, extended, FD, nanoseconds, dots, direction suffix).
+void Candump(const fs::path& dir) {
+  const std::string raw(1, '\0');
+  Put(dir, "classic", raw + "(1436509052.249713) can0 123#DEADBEEF");
+  Put(dir, "extended", raw + "(1.5) vcan1 12345678#01.02.03 R");
+  Put(dir, "fd", raw + "(7.000000001) can0 7FF##1" + std::string(24, 'A'));
+  Put(dir, "generated", "\x01" + std::string(40, '\x5a'));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -169,5 +186,7 @@ int main(int argc, char** argv) {
   SignalLog(dir / "signal_log");
   ControlFrame(dir / "control_frame");
   FleetConfig(dir / "fleet_config");
+  Dbc(dir / "dbc");
+  Candump(dir / "candump");
   return 0;
 }

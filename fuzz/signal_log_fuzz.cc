@@ -1,8 +1,8 @@
 // libFuzzer harness for signals.pb.zst (queue/signal_log.h), two checks chosen by the first byte:
 //  - frames → encode → decode: the rest of the input becomes frames (times and sequence numbers
 //    anywhere in their range, numbers with few decimals, huge, NaN or infinite, flags, texts);
-//    decoding gives back the same times, sequence numbers, names, flags and texts, and numbers
-//    exact up to 6 decimals (otherwise within 5e-7 and a few ulp);
+//    decoding gives back the same times, sequence numbers, producers, names, flags and texts, and
+//    numbers exact up to 6 decimals (otherwise within 5e-7 and a few ulp);
 //  - raw bytes → decode: never crashes, overflows (UBSan) or allocates beyond what the bytes can
 //    hold; what decodes, decode → encode → decode gives
 //    the same frames (or the encoder refuses a signal repeated in a frame, which only a hand-made
@@ -64,6 +64,7 @@ void SameFrames(const std::vector<proto::SignalFrame>& want,
   for (size_t i = 0; i < want.size(); ++i) {
     FUZZ_CHECK(want[i].mono_ns() == got[i].mono_ns(), "mono_ns of frame " + std::to_string(i));
     FUZZ_CHECK(want[i].seq() == got[i].seq(), "seq of frame " + std::to_string(i));
+    FUZZ_CHECK(want[i].producer() == got[i].producer(), "producer of frame " + std::to_string(i));
     const auto a = ByName(want[i]), b = ByName(got[i]);
     FUZZ_CHECK(a.size() == b.size(), "values of frame " + std::to_string(i));
     for (const auto& [name, v] : a) {
@@ -105,6 +106,7 @@ double Number(FuzzedDataProvider& fdp, bool& few_decimals) {
 
 void RoundTrip(FuzzedDataProvider& fdp) {
   static const char* const kNames[] = {"speed", "accel_long", "gear", "autonomy_engaged", "note"};
+  static const char* const kProducers[] = {"", "can0", "autonomy", "model.steer"};
   // Each name has one kind for the whole window: 0 number, 1 flag, 2 text.
   int kinds[5];
   for (int& k : kinds) k = fdp.ConsumeIntegralInRange(0, 2);
@@ -113,6 +115,7 @@ void RoundTrip(FuzzedDataProvider& fdp) {
   for (proto::SignalFrame& f : frames) {
     f.set_mono_ns(fdp.ConsumeIntegral<int64_t>());
     f.set_seq(fdp.ConsumeIntegral<uint64_t>());
+    f.set_producer(kProducers[fdp.ConsumeIntegralInRange(0, 3)]);
     for (int n = 0; n < 5; ++n) {
       if (!fdp.ConsumeBool()) continue;
       proto::SignalValue* v = f.add_values();

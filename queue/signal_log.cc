@@ -178,8 +178,20 @@ Result<std::string> Decompress(std::string_view compressed) {
 
 Result<std::string> EncodeSignalLog(const std::vector<proto::SignalFrame>& frames, int zstd_level) {
   proto::SignalLog log;
-  log.set_format_version(1);
   log.set_frames(frames.size());
+  // Producers: version 2 only when a frame names one.
+  std::string producer_ids;
+  std::unordered_map<std::string, uint32_t> producer_index;
+  const bool named = std::any_of(frames.begin(), frames.end(),
+                                 [](const proto::SignalFrame& f) { return !f.producer().empty(); });
+  log.set_format_version(named ? 2 : 1);
+  for (size_t i = 0; named && i < frames.size(); ++i) {
+    auto [it, added] = producer_index.try_emplace(frames[i].producer(),
+                                                  static_cast<uint32_t>(log.producers_size()));
+    if (added) log.add_producers(frames[i].producer());
+    PutVarint(producer_ids, it->second);
+  }
+  log.set_producer(std::move(producer_ids));
   std::string times, seqs;
   // Time deltas in wrapping unsigned arithmetic (the decoder's too): no signed overflow for any
   // mono_ns, and the same bits as signed deltas wherever those do not overflow.
@@ -277,8 +289,17 @@ Result<std::vector<proto::SignalFrame>> DecodeSignalLog(std::string_view compres
   if (!raw.ok()) return raw.error();
   proto::SignalLog log;
   if (!log.ParseFromString(*raw)) return Corrupt("protobuf does not parse");
-  if (log.format_version() != 1) {
-    return Corrupt("format_version " + std::to_string(log.format_version()) + ", expected 1");
+  if (log.format_version() != 1 && log.format_version() != 2) {
+    return Corrupt("format_version " + std::to_string(log.format_version()) + ", expected 1 or 2");
+  }
+  if (log.format_version() == 1 && (log.producers_size() > 0 || !log.producer().empty())) {
+    return Corrupt("format_version 1 with producers");
+  }
+  for (const std::string& p : log.producers()) {
+    if (p.size() > kSignalLogMaxNameBytes) {
+      return Corrupt("a producer name of " + std::to_string(p.size()) +
+                     " bytes, over the limit of " + std::to_string(kSignalLogMaxNameBytes));
+    }
   }
   // Every frame takes at least one byte of mono_ns and one of seq: a count above that is corrupt
   // and is refused before anything is allocated for it.
@@ -300,6 +321,21 @@ Result<std::vector<proto::SignalFrame>> DecodeSignalLog(std::string_view compres
     seq += static_cast<uint64_t>(UnZigZag(b));
     frames[i].set_mono_ns(static_cast<int64_t>(t));
     frames[i].set_seq(seq);
+  }
+  if (log.format_version() == 2) {
+    Reader ids(log.producer());
+    for (size_t i = 0; i < frames.size(); ++i) {
+      uint64_t id = 0;
+      const std::string offset = ids.at();
+      if (!ids.Varint(id)) return Corrupt("producer truncated at byte " + offset + Frame(i));
+      if (id >= static_cast<uint64_t>(log.producers_size())) {
+        return Corrupt("producer: no producer " + std::to_string(id) + " at byte " + offset + " (" +
+                       std::to_string(log.producers_size()) + " producers)");
+      }
+      if (const std::string& p = log.producers(static_cast<int>(id)); !p.empty()) {
+        frames[i].set_producer(p);
+      }
+    }
   }
   for (const proto::SignalColumn& c : log.columns()) {
     if (c.name().size() > kSignalLogMaxNameBytes) {

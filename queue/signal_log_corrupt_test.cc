@@ -142,4 +142,47 @@ TEST_CASE("A text id past the column's texts is corrupt at its byte offset") {
 }
 
 }  // namespace
+TEST_CASE("A format 1 log, written before producers were kept, still reads") {
+  auto r = DecodeSignalLog(Compress(Frames(3)));
+  REQUIRE(r.ok());
+  REQUIRE(r->size() == 3);
+  for (const proto::SignalFrame& f : *r) CHECK(f.producer().empty());
+}
+
+TEST_CASE("A log without producers is written as format 1") {
+  std::vector<proto::SignalFrame> frames(2);
+  frames[1].set_mono_ns(5);
+  const std::string compressed = EncodeSignalLog(frames).value();
+  std::string raw(ZSTD_getFrameContentSize(compressed.data(), compressed.size()), '\0');
+  REQUIRE_FALSE(
+      ZSTD_isError(ZSTD_decompress(raw.data(), raw.size(), compressed.data(), compressed.size())));
+  proto::SignalLog log;
+  REQUIRE(log.ParseFromString(raw));
+  CHECK(log.format_version() == 1);
+  CHECK(log.producers_size() == 0);
+}
+
+TEST_CASE("A producer index beyond the producers is corrupt at its byte offset") {
+  proto::SignalLog log = Frames(3);
+  log.set_format_version(2);
+  log.add_producers("can0");
+  log.set_producer(std::string("\0\0\x01", 3));
+  CHECK(Message(Compress(log)) ==
+        "signals.pb.zst: producer: no producer 1 at byte 2 (1 producers)");
+}
+
+TEST_CASE("A truncated producer column is corrupt at its byte offset and frame") {
+  proto::SignalLog log = Frames(3);
+  log.set_format_version(2);
+  log.add_producers("can0");
+  log.set_producer(std::string("\0\0", 2));
+  CHECK(Message(Compress(log)) == "signals.pb.zst: producer truncated at byte 2 (frame 2)");
+}
+
+TEST_CASE("Producers in a format 1 log are corrupt") {
+  proto::SignalLog log = Frames(1);
+  log.add_producers("can0");
+  CHECK(Message(Compress(log)) == "signals.pb.zst: format_version 1 with producers");
+}
+
 }  // namespace fleetclip::queue

@@ -91,6 +91,27 @@ TEST_CASE("The columnar log is at most 0.6 of row-wise protobuf frames compresse
   CHECK(static_cast<double>(ours.size()) <= 0.6 * static_cast<double>(z.size()));
 }
 
+TEST_CASE("Each frame's producer comes back, unnamed ones included") {
+  const char* kProducers[] = {"can0", "autonomy", "", "can0", "model.steer", "autonomy"};
+  std::vector<proto::SignalFrame> frames;
+  for (int i = 0; i < 600; ++i) {
+    proto::SignalFrame& f = frames.emplace_back();
+    f.set_mono_ns(1'000'000LL * i);
+    f.set_seq(static_cast<uint64_t>(i));
+    f.set_producer(kProducers[i % 6]);
+    proto::SignalValue* v = f.add_values();
+    v->set_name("speed");
+    v->set_number(i);
+  }
+  auto decoded = DecodeSignalLog(EncodeSignalLog(frames).value());
+  REQUIRE(decoded.ok());
+  REQUIRE(decoded->size() == frames.size());
+  for (size_t i = 0; i < frames.size(); ++i) {
+    INFO("frame " << i);
+    REQUIRE((*decoded)[i].producer() == frames[i].producer());
+  }
+}
+
 TEST_CASE("A flipped byte in signals.pb.zst is reported as corruption") {
   auto encoded = EncodeSignalLog(DriveFrames(5, false)).value();
   encoded[encoded.size() / 2] = static_cast<char>(encoded[encoded.size() / 2] ^ 0x40);

@@ -44,8 +44,25 @@ CanGateway::CanGateway(CanTranslator translator, const SignalCatalog& catalog, c
       catalog_(catalog),
       clock_(clock),
       log_(log.WithFields({{"can", options.name}})),
+      check_log_(clock, log_),
       options_(std::move(options)),
-      wake_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
+      wake_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+  const can::Decoder& d = translator_.decoder();
+  stats_.messages.resize(d.dbc().messages.size());
+  stats_.checked.resize(d.dbc().messages.size());
+  for (uint32_t m = 0; m < stats_.checked.size(); ++m) stats_.checked[m] = d.checked(m) ? 1 : 0;
+}
+
+void CanGateway::NoteDecoded() {
+  const can::DecodeResult& r = translator_.last();
+  if (r.message < 0) return;
+  const auto m = static_cast<uint32_t>(r.message);
+  if (r.bad_checksum || r.counter_skip) {
+    check_log_.Warn("can_check_failed", r.bad_checksum ? "bad_checksum" : "counter_skip",
+                    translator_.decoder().dbc().messages[m].name);
+  }
+  stats_.messages[m] = translator_.decoder().stats(m);  // the caller holds mu_
+}
 
 void CanGateway::Connect() {
   sockaddr_un addr{};
@@ -64,6 +81,7 @@ void CanGateway::Forward(const can::CanFrame& frame) {
   if (!translator_.Translate(frame, decoded_)) {
     std::lock_guard lock(mu_);
     stats_.translate = translator_.stats();
+    NoteDecoded();
     return;
   }
   ToSignalFrame(decoded_, catalog_, ++seq_, options_.name, proto_);
@@ -87,6 +105,7 @@ void CanGateway::Forward(const can::CanFrame& frame) {
   std::lock_guard lock(mu_);
   ++(sent ? stats_.sent : stats_.send_errors);
   stats_.translate = translator_.stats();
+  NoteDecoded();
 }
 
 Error CanGateway::Pump(std::stop_token stop, can::CanSocket& socket) {

@@ -4,8 +4,9 @@
 // (triggers/can_translator.h) and sends each translated frame as one SignalFrame datagram to the
 // daemon's signal socket, so CAN values take exactly the path every producer's frames take
 // (ingest, history, rules, the clip's signal log). Sends block when the receiver is behind
-// (datagram back-pressure) rather than drop. Run() is the body of one thread; stats() may be
-// called from any thread.
+// (datagram back-pressure) rather than drop. Counter skips and bad checksums (frames dropped) are
+// counted per message and logged at most once per kind every 10 s. Run() is the body of one thread;
+// stats() may be called from any thread.
 #pragma once
 
 #include <atomic>
@@ -14,6 +15,7 @@
 #include <mutex>
 #include <stop_token>
 #include <string>
+#include <vector>
 
 #include "can/can_socket.h"
 #include "common/clock.h"
@@ -22,6 +24,7 @@
 #include "common/unique_handle.h"
 #include "proto/signal_frame.pb.h"
 #include "triggers/can_translator.h"
+#include "triggers/rate_limited_log.h"
 
 namespace fleetclip::triggers {
 
@@ -32,6 +35,9 @@ struct CanGatewayStats {
   uint64_t reopens = 0;      // times the interface was (re)opened after a failure
   uint64_t bad_records = 0;  // kernel records of the wrong size or length, skipped
   std::string last_error;    // why the interface last failed, "" when it never did
+  // Per DBC message (index into the DBC's messages): its counts, and whether it is checked.
+  std::vector<can::MessageStats> messages;
+  std::vector<uint8_t> checked;
 };
 
 struct CanGatewayOptions {
@@ -63,17 +69,22 @@ class CanGateway {
   Status RunCandump(std::stop_token stop, const std::filesystem::path& log);
 
   CanGatewayStats stats() const;
+  // The bus's DBC (immutable; safe from any thread).
+  const can::Dbc& dbc() const { return translator_.decoder().dbc(); }
 
  private:
   // Reads until the socket fails (returns why) or `stop`.
   Error Pump(std::stop_token stop, can::CanSocket& socket);
   void Forward(const can::CanFrame& frame);
+  // Copies the last frame's message counts into stats_ and logs a failed check. Needs mu_.
+  void NoteDecoded();
   void Connect();
 
   CanTranslator translator_;
   const SignalCatalog& catalog_;
   const Clock& clock_;
   Logger log_;
+  RateLimitedLog check_log_;  // event=can_check_failed, per reason at most every 10 s
   const CanGatewayOptions options_;
   UniqueFd out_;   // datagram socket connected to the signal socket
   UniqueFd wake_;  // eventfd written by the stop callback

@@ -9,8 +9,9 @@ namespace fleetclip::triggers {
 
 Result<CanTranslator> CanTranslator::Create(std::shared_ptr<const can::Dbc> dbc,
                                             std::span<const can::SignalMapEntry> map,
-                                            const SignalCatalog& catalog) {
-  CanTranslator t(dbc, catalog);
+                                            const SignalCatalog& catalog,
+                                            std::span<const can::MessageCheck> checks) {
+  CanTranslator t(dbc, catalog, checks);
   size_t total = 0;
   for (const can::DbcMessage& m : dbc->messages) {
     t.first_target_.push_back(static_cast<uint32_t>(total));
@@ -76,13 +77,15 @@ Result<CanTranslator> CanTranslator::Create(std::shared_ptr<const can::Dbc> dbc,
 bool CanTranslator::Translate(const can::CanFrame& frame, DecodedFrame& out) {
   out.Clear();
   ++stats_.frames;
+  last_ = {};
   if (frame.mono_ns < last_frame_ns_) {
     ++stats_.out_of_order;
     return false;
   }
   last_frame_ns_ = frame.mono_ns;
-  const can::DecodeResult r = decoder_.Decode(frame);
-  if (r.message < 0) return false;
+  last_ = decoder_.Decode(frame);
+  const can::DecodeResult& r = last_;
+  if (r.message < 0 || r.bad_checksum) return false;
   const uint32_t first = first_target_[static_cast<size_t>(r.message)];
   for (const can::DecodedSignal& s : r.signals) {
     const int32_t ti = targets_of_[first + s.signal];
@@ -121,6 +124,9 @@ CanTranslateStats CanTranslator::stats() const {
   CanTranslateStats s = stats_;
   s.unknown_ids = decoder_.unknown_ids();
   s.out_of_range = decoder_.out_of_range();
+  s.counter_skips = decoder_.counter_skips();
+  s.bad_checksums = decoder_.bad_checksums();
+  s.healthy = decoder_.healthy();
   return s;
 }
 

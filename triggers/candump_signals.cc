@@ -42,7 +42,11 @@ Result<CandumpSignalReader> CandumpSignalReader::Open(const std::filesystem::pat
     if (!loaded.ok()) return loaded.error();
     map = std::move(*loaded);
   }
-  auto translator = CanTranslator::Create(shared, map, catalog);
+  // The DBC's own counters, as the daemon's gateway checks them (without a config there is no
+  // checksum algorithm, so no frame is dropped here).
+  auto checks = can::ResolveChecks(*shared, {}, "", "");
+  if (!checks.ok()) return checks.error();
+  auto translator = CanTranslator::Create(shared, map, catalog, *checks);
   if (!translator.ok()) return translator.error();
   auto reader = can::CandumpReader::Open(log);
   if (!reader.ok()) return reader.error();

@@ -1,6 +1,7 @@
 // Instruction emission with hash-consing and constant folding, and the evaluation loop.
 #include "triggers/program.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <iterator>
@@ -30,6 +31,30 @@ bool IsPure(OpCode op) {
 }
 
 bool IsUnary(OpCode op) { return op == OpCode::kNeg || op == OpCode::kNot || op == OpCode::kAbs; }
+
+// The catalogue columns register `reg` reads, appended to `out` (sorted, unique).
+void ColumnsOf(const std::vector<Instr>& code, uint32_t reg, std::vector<uint32_t>& out) {
+  std::vector<uint32_t> todo = {reg};
+  std::vector<uint8_t> seen(code.size(), 0);
+  std::vector<uint32_t> found;
+  while (!todo.empty()) {
+    const uint32_t r = todo.back();
+    todo.pop_back();
+    if (seen[r]) continue;
+    seen[r] = 1;
+    const Instr& in = code[r];
+    if (in.op == OpCode::kConst) continue;
+    if (in.op == OpCode::kLoad) {
+      found.push_back(in.a);
+      continue;
+    }
+    todo.push_back(in.a);
+    if (IsPure(in.op) && !IsUnary(in.op)) todo.push_back(in.b);
+  }
+  std::sort(found.begin(), found.end());
+  found.erase(std::unique(found.begin(), found.end()), found.end());
+  out.insert(out.end(), found.begin(), found.end());
+}
 
 double Apply(OpCode op, double x, double y) {
   switch (op) {
@@ -175,6 +200,12 @@ ProgramState::ProgramState(const Program& program)
       case OpCode::kFell:
       case OpCode::kFor:
         step.b = in.slot;
+        if (in.op == OpCode::kRate) {
+          RateState& rs = rates_[in.slot];
+          rs.columns_begin = static_cast<uint32_t>(rate_columns_.size());
+          ColumnsOf(code, in.a, rate_columns_);
+          rs.columns_count = static_cast<uint32_t>(rate_columns_.size()) - rs.columns_begin;
+        }
         step.op = in.op == OpCode::kRate   ? Exec::kRate
                   : in.op == OpCode::kMin  ? Exec::kMin
                   : in.op == OpCode::kMax  ? Exec::kMax
@@ -210,7 +241,8 @@ ProgramState::ProgramState(const Program& program)
 #ifdef __clang__
 #pragma clang diagnostic ignored "-Wgnu-label-as-value"
 #endif
-void ProgramState::Evaluate(const Program& /*program*/, int64_t t_ns, const double* row) {
+void ProgramState::Evaluate(const Program& /*program*/, int64_t t_ns, const double* row,
+                            const uint64_t* carried) {
   // In the order of Exec.
   static const void* const kCode[] = {
       &&neg,  &&not_, &&abs, &&add, &&sub,  &&mul,  &&div,  &&lt,   &&le,
@@ -284,15 +316,27 @@ ge_k:
   FLEETCLIP_NEXT_STEP();
 rate : {
   RateState& s = rates_[in->b];
+  bool updated = carried == nullptr || s.columns_count == 0;
+  for (uint32_t c = s.columns_begin; !updated && c < s.columns_begin + s.columns_count; ++c) {
+    const uint32_t col = rate_columns_[c];
+    updated = (carried[col / 64] >> (col % 64) & 1) != 0;
+  }
   const double v = r[in->a];
-  if (std::isnan(v)) {
+  if (!updated) {
+    // Held like a signal, until the gap makes it meaningless.
+    r[in->dst] = s.valid && t_ns - s.t_ns <= kMaxRateGapNs ? s.rate : kNaN;
+  } else if (std::isnan(v)) {
     r[in->dst] = kNaN;
   } else {
     const int64_t dt = t_ns - s.t_ns;
-    r[in->dst] = s.valid && dt > 0 && dt <= kMaxRateGapNs
-                     ? (v - s.value) * 1e9 / static_cast<double>(dt)
-                     : kNaN;
-    s = {t_ns, v, true};
+    const double rate = s.valid && dt > 0 && dt <= kMaxRateGapNs
+                            ? (v - s.value) * 1e9 / static_cast<double>(dt)
+                            : kNaN;
+    r[in->dst] = rate;
+    s.t_ns = t_ns;
+    s.value = v;
+    s.rate = rate;
+    s.valid = true;
   }
   FLEETCLIP_NEXT_STEP();
 }

@@ -36,7 +36,7 @@ enum class OpCode : uint8_t {
   kNe,
   kAnd,
   kOr,
-  kRate,  // d(a)/dt per second between consecutive frames
+  kRate,  // d(a)/dt per second between the last two frames that carried a's signals
   kMin,   // over window_ns
   kMax,
   kMean,
@@ -93,8 +93,12 @@ class ProgramState {
 
   // Runs every instruction of `program` (the one this state was built from) for a frame at `t_ns`
   // whose signal values are `row` (one per catalogue column). Frames must come in strictly
-  // increasing time.
-  void Evaluate(const Program& program, int64_t t_ns, const double* row);
+  // increasing time. `carried` (a bit per column, SignalHistory's presence bitmap) says which
+  // columns the frame itself carried; rate(x) moves only on frames that carried one of the
+  // signals x reads and holds its last value on the others, so signals arriving in different
+  // messages do not read as rate 0 between them. nullptr: the frame carried every column.
+  void Evaluate(const Program& program, int64_t t_ns, const double* row,
+                const uint64_t* carried = nullptr);
 
   double reg(uint32_t i) const { return regs_[i]; }
   const double* regs() const { return regs_.data(); }
@@ -146,7 +150,10 @@ class ProgramState {
   struct RateState {
     int64_t t_ns = 0;
     double value = 0;
+    double rate = 0;  // the last rate, held on frames that do not carry the operand's signals
     bool valid = false;
+    uint32_t columns_begin = 0;  // into rate_columns_: the columns the operand reads
+    uint32_t columns_count = 0;  // 0: a constant operand, updated on every frame
   };
   struct EdgeState {
     int8_t prev = -1;  // -1 before the first frame: no edge can be seen yet
@@ -159,6 +166,7 @@ class ProgramState {
   std::vector<Load> loads_;
   std::vector<Step> steps_;
   std::vector<RateState> rates_;
+  std::vector<uint32_t> rate_columns_;
   std::vector<ExtremumWindow<false>> mins_;
   std::vector<ExtremumWindow<true>> maxes_;
   std::vector<MeanWindow> means_;

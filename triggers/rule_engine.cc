@@ -73,7 +73,7 @@ std::span<const RuleObservation> RuleEngine::Evaluate(const SignalHistory& histo
   out_count_ = 0;
   if (history.empty()) return {};
   const MonoTime now = history.LatestTime();
-  state_.Evaluate(rules_->program(), ToNanos(now), history.LatestRow());
+  state_.Evaluate(rules_->program(), ToNanos(now), history.LatestRow(), history.LatestCarried());
   const double* regs = state_.regs();
   const size_t n = roots_.size();
   for (size_t base = 0; base < n; base += 64) {

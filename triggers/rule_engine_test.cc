@@ -101,6 +101,40 @@ TEST_CASE("Steering jerk starts on a held wheel rate above 8 m/s only") {
   REQUIRE(all[0].peak == Approx(400));
 }
 
+TEST_CASE("Steering jerk starts when steering angle and speed arrive in different messages") {
+  // Two CAN messages every 10 ms, 5 ms apart: one carries steering_angle, the other speed. The
+  // speed rows hold the angle, so a rate between consecutive rows would read 0 on every other
+  // row and min(abs(rate), 100ms) would never reach 300; over the steering rows it is 400.
+  Drive d({Preset(kSteeringJerkRule)});
+  std::vector<RuleObservation> all;
+  double angle = 0;
+  for (int64_t t = 0; t <= 1000; t += 10) {
+    if (t >= 500 && t < 700) angle += 4;  // 400 deg/s for 200 ms
+    for (auto& o : d.Frame(t, {{"steering_angle", angle}})) all.push_back(o);
+    for (auto& o : d.Frame(t + 5, {{"speed", 12}})) all.push_back(o);
+  }
+  REQUIRE_FALSE(all.empty());
+  REQUIRE(all[0].kind == RuleObservation::Kind::kStarted);
+  CHECK(all[0].peak == Approx(400));
+  CHECK(all[0].time >= MonoFromNanos(590 * kMs));
+  CHECK(all[0].time <= MonoFromNanos(600 * kMs));
+}
+
+TEST_CASE("A rate held over rows that do not carry its signal lapses after a second") {
+  RuleSpec turning;
+  turning.name = "turning";
+  turning.expr = "abs(rate(steering_angle)) > 100";
+  Drive d({turning});
+  CHECK(d.Frame(0, {{"steering_angle", 0}}).empty());
+  const auto started = d.Frame(10, {{"steering_angle", 2}});  // 200 deg/s
+  REQUIRE(started.size() == 1);
+  CHECK(started[0].kind == RuleObservation::Kind::kStarted);
+  CHECK(d.Frame(500, {{"speed", 3}}).empty());       // held: still turning, no new observation
+  const auto ended = d.Frame(1020, {{"speed", 3}});  // the last steering row is 1010 ms old
+  REQUIRE(ended.size() == 1);
+  CHECK(ended[0].kind == RuleObservation::Kind::kEnded);
+}
+
 TEST_CASE("A single-sample steering spike does not start steering jerk") {
   Drive d({Preset(kSteeringJerkRule)});
   size_t n = 0;

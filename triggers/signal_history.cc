@@ -9,6 +9,7 @@ namespace fleetclip::triggers {
 namespace {
 
 constexpr char kTooManyTexts[] = "(too many distinct values)";
+constexpr char kTooManyProducers[] = "(too many producers)";
 
 }  // namespace
 
@@ -26,17 +27,20 @@ void SignalHistory::Grow() {
   auto present = std::make_unique_for_overwrite<uint64_t[]>(capacity * words_);
   auto times = std::make_unique_for_overwrite<int64_t[]>(capacity);
   auto seqs = std::make_unique_for_overwrite<uint64_t[]>(capacity);
+  auto producers = std::make_unique_for_overwrite<uint16_t[]>(capacity);
   for (size_t i = 0; i < size_; ++i) {
     const size_t from = Slot(i);
     std::copy_n(&values_[from * width_], width_, &values[i * width_]);
     std::copy_n(&present_[from * words_], words_, &present[i * words_]);
     times[i] = times_[from];
     seqs[i] = seqs_[from];
+    producers[i] = producers_[from];
   }
   values_ = std::move(values);
   present_ = std::move(present);
   times_ = std::move(times);
   seqs_ = std::move(seqs);
+  producers_ = std::move(producers);
   capacity_ = capacity;
   head_ = 0;
   mask_ = capacity - 1;
@@ -56,6 +60,21 @@ double SignalHistory::Intern(const std::string& text) {
   texts_.push_back(text);
   text_index_.emplace(text, index);
   return index;
+}
+
+uint16_t SignalHistory::InternProducer(const std::string& name) {
+  // Frames of one producer come in runs: the previous frame's name first, no hashing.
+  if (last_producer_ < producer_names_.size() && producer_names_[last_producer_] == name) {
+    return last_producer_;
+  }
+  for (size_t i = 0; i < producer_names_.size(); ++i) {
+    if (producer_names_[i] == name) return last_producer_ = static_cast<uint16_t>(i);
+  }
+  if (producer_names_.size() + 1 >= kMaxProducers && name != kTooManyProducers) {
+    return InternProducer(kTooManyProducers);
+  }
+  producer_names_.push_back(name);
+  return last_producer_ = static_cast<uint16_t>(producer_names_.size() - 1);
 }
 
 void SignalHistory::Append(const DecodedFrame& frame) {
@@ -97,6 +116,7 @@ void SignalHistory::Append(const DecodedFrame& frame) {
   std::copy_n(latest_.data(), width_, &values_[slot * width_]);
   times_[slot] = frame.mono_ns;
   seqs_[slot] = frame.seq;
+  producers_[slot] = InternProducer(frame.producer);
 }
 
 std::string_view SignalHistory::LatestText(SignalId id) const {
@@ -121,6 +141,9 @@ std::vector<proto::SignalFrame> SignalHistory::Window(MonoTime start, MonoTime e
     proto::SignalFrame& f = frames.emplace_back();
     f.set_mono_ns(times_[Slot(i)]);
     f.set_seq(seqs_[Slot(i)]);
+    if (const std::string& p = producer_names_[producers_[Slot(i)]]; !p.empty()) {
+      f.set_producer(p);
+    }
     const double* row = RowAt(i);
     const uint64_t* present = PresentAt(i);
     for (size_t col = 0; col < catalog_.size(); ++col) {

@@ -2,7 +2,8 @@
 // from. Each frame becomes one row with a column per catalogue signal holding the latest value of
 // that signal (values are held until a frame carries a new one; NaN before the first), plus a
 // bitmap of the columns the frame actually carried, so the log can be rebuilt as the producer sent
-// it. Text values are interned; their column holds the index.
+// it, and the frame's producer. Text values and producer names are interned; a text column holds
+// the index.
 //
 // Rows live in one growable ring bounded by time (retention) and by count (max_rows). Appending is
 // a copy of the previous row plus the frame's values: no allocation once the ring has grown.
@@ -27,6 +28,9 @@ class SignalHistory {
  public:
   static constexpr size_t kDefaultMaxRows = 1 << 20;
   static constexpr size_t kMaxDistinctTexts = 4096;
+  // Ingest admits at most 32 producers (SignalIngest::kMaxProducers); past this many, names are
+  // kept as "(too many producers)".
+  static constexpr size_t kMaxProducers = 256;
 
   // `catalog` must outlive the history.
   SignalHistory(const SignalCatalog& catalog, Nanos retention, size_t max_rows = kDefaultMaxRows);
@@ -42,6 +46,8 @@ class SignalHistory {
 
   // The newest row; valid until the next Append. Requires !empty().
   const double* LatestRow() const { return RowAt(size_ - 1); }
+  // The newest row's presence bitmap (bit id % 64 of word id / 64: the frame carried column id).
+  const uint64_t* LatestCarried() const { return PresentAt(size_ - 1); }
   MonoTime LatestTime() const { return MonoFromNanos(times_[Slot(size_ - 1)]); }
   MonoTime OldestTime() const { return MonoFromNanos(times_[Slot(0)]); }
   // The newest value of a text signal, "" when none has arrived.
@@ -60,6 +66,7 @@ class SignalHistory {
   void Grow();
   void PopFront();
   double Intern(const std::string& text);
+  uint16_t InternProducer(const std::string& name);
 
   const SignalCatalog& catalog_;
   const size_t width_;
@@ -72,6 +79,7 @@ class SignalHistory {
   std::unique_ptr<uint64_t[]> present_;  // capacity_ * words_
   std::unique_ptr<int64_t[]> times_;
   std::unique_ptr<uint64_t[]> seqs_;
+  std::unique_ptr<uint16_t[]> producers_;  // index into producer_names_
   size_t capacity_ = 0;
   size_t head_ = 0;
   size_t size_ = 0;
@@ -79,6 +87,8 @@ class SignalHistory {
   std::vector<double> latest_;  // held values, the row the next Append starts from
   std::vector<std::string> texts_;
   std::unordered_map<std::string, double> text_index_;
+  std::vector<std::string> producer_names_;  // first seen first; "" for unnamed producers
+  uint16_t last_producer_ = 0;               // the previous frame's, checked first
   uint64_t evicted_early_ = 0;
 };
 

@@ -72,6 +72,24 @@ TEST_CASE("The signal log window has only the values each frame carried") {
   REQUIRE(last.values(1).text() == "driver_brake");
 }
 
+TEST_CASE("The signal log window keeps each frame's producer") {
+  const SignalCatalog catalog = SignalCatalog::Standard();
+  const SignalId speed = *catalog.Find("speed");
+  SignalHistory h(catalog, std::chrono::seconds(10));
+  const char* kProducers[] = {"can0", "autonomy", ""};
+  for (int64_t t = 0; t < 300; ++t) {  // past the first growth of the ring (256 rows)
+    DecodedFrame f = Frame(t, {{speed, double(t)}});
+    f.producer = kProducers[t % 3];
+    h.Append(f);
+  }
+  auto window = h.Window(MonoFromNanos(0), MonoFromNanos(299 * kMs));
+  REQUIRE(window.size() == 300);
+  for (size_t i = 0; i < window.size(); ++i) {
+    INFO("row " << i);
+    REQUIRE(window[i].producer() == kProducers[i % 3]);
+  }
+}
+
 TEST_CASE("Distinct text values are bounded") {
   const SignalCatalog catalog = SignalCatalog::Standard();
   const SignalId reason = *catalog.Find("disengage_reason");

@@ -295,6 +295,41 @@ TEST_CASE("A well-formed CAN interface passes validation") {
   CHECK(Validate(ok).ok());
 }
 
+TEST_CASE("A CAN check with an unknown algorithm or a data id out of range names the field") {
+  const std::string m =
+      Problem(std::string(kMinimal) +
+              "signals { can { interface: \"can0\" dbc_file: \"/etc/fleetclip/b.dbc\"\n"
+              "  map { dbc_signal: \"S\" signal: \"speed\" }\n"
+              "  check { message: \"ESP_21\" checksum: \"ESP_21_CRC\" algorithm: \"crc16\" }\n"
+              "  check { message: \"ESP_22\" checksum: \"CRC\" algorithm: \"crc8_e2e_p2\""
+              " data_id: 300 }\n"
+              "  check { message: \"\" counter: \"BZ\" }\n"
+              "  check { message: \"ESP_23\" }\n"
+              "  checksum_algorithm: \"crc8_e2e_p1\" } }\n");
+  CHECK_THAT(m, Catch::Contains("signals.can[0].check[0].algorithm: 'crc16' is not one of "
+                                "crc8_e2e_p1, crc8_e2e_p2, xor, sum_toyota"));
+  CHECK_THAT(
+      m, Catch::Contains("signals.can[0].check[1].data_id: 300 is outside 0..255 for crc8_e2e_p2"));
+  CHECK_THAT(m, Catch::Contains("signals.can[0].check[2].message: is empty"));
+  CHECK_THAT(
+      m, Catch::Contains("signals.can[0].check[3]: names neither a counter nor a checksum signal"));
+  CHECK_THAT(m, Catch::Contains("signals.can[0].checksum_algorithm: crc8_e2e_p1 needs a data id "
+                                "per message"));
+}
+
+TEST_CASE("Well-formed CAN checks pass validation") {
+  const std::string ok =
+      std::string(kMinimal) +
+      "signals { can { interface: \"can0\" dbc_file: \"/etc/fleetclip/b.dbc\"\n"
+      "  map { dbc_signal: \"S\" signal: \"speed\" }\n"
+      "  check { message: \"ESP_21\" counter: \"ESP_21_BZ\" checksum: \"ESP_21_CRC\""
+      " algorithm: \"crc8_e2e_p1\" data_id: 65535 }\n"
+      "  check { message: \"Motor\" counter: \"Motor_BZ\" }\n"
+      "  checksum_algorithm: \"sum_toyota\" } }\n";
+  INFO((Validate(ok).ok() ? "" : Validate(ok).error().message()));
+  CHECK(Validate(ok).ok());
+}
+
 TEST_CASE("A preset can be turned off and retuned without restating its expression") {
   Fixture f;
   Result<proto::BaseConfig> c = LoadBaseConfig(

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "can/message_check.h"
 #include "daemon/config/base_config.h"
 #include "daemon/config/config_keys.h"
 #include "uploader/upload_policy.h"
@@ -33,6 +34,8 @@ class Checker {
   void Add(const std::string& path, const std::string& what) {
     problems_.push_back(path + ": " + what);
   }
+  // A problem whose text already starts with its path (a component's own check).
+  void AddMessage(const std::string& path_and_what) { problems_.push_back(path_and_what); }
   void Range(const std::string& path, int64_t v, int64_t lo, int64_t hi) {
     if (v < lo || v > hi) {
       Add(path,
@@ -138,6 +141,19 @@ void CheckCan(const proto::SignalConfig& sig, Checker& c) {
         c.Add(q + ".signal", Quote(m.signal()) + " is not [a-z0-9_.]{1,64}");
       }
       if (!std::isfinite(m.scale())) c.Add(q + ".scale", "is not a finite number");
+    }
+    // Counter and checksum checks: their shape here, their DBC names when the daemon starts.
+    c.Range(p + ".check (count)", can.check_size(), 0, 256);
+    for (int j = 0; j < can.check_size(); ++j) {
+      const proto::CanMessageCheck& k = can.check(j);
+      const std::string q = p + ".check[" + std::to_string(j) + "]";
+      const Status s = can::CheckSpecShape(
+          {k.message(), k.counter(), k.checksum(), k.algorithm(), k.data_id(), q});
+      if (!s.ok()) c.AddMessage(s.error().message());
+    }
+    if (Status s = can::CheckDbcAlgorithm(can.checksum_algorithm(), p + ".checksum_algorithm");
+        !s.ok()) {
+      c.AddMessage(s.error().message());
     }
   }
 }
