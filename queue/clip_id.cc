@@ -6,8 +6,7 @@
 namespace fleetclip::queue {
 
 std::string ClipIdGenerator::Next(WallTime now) {
-  int64_t ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  int64_t ms = UnixMs(now);
   if (ms <= last_ms_) {
     // Same millisecond (or the wall clock stepped back): stay on the last one and count up; when
     // the counter runs out, borrow the next millisecond.

@@ -69,8 +69,7 @@ inline MadeClip MakeUploadClip(queue::ClipStore& store, queue::ClipIdGenerator& 
   c.id = made.id;
   c.priority = priority;
   c.bytes = c.local_bytes = bytes + static_cast<int64_t>(manifest.size());
-  c.created_unix_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  c.created_unix_ms = UnixMs(now);
   c.window_start_unix_ms = c.created_unix_ms;
   c.rules = "manual";
   queue::EventRecord e;
