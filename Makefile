@@ -25,8 +25,10 @@ OUR_FLAGS  := -DFLEETCLIP_WERROR=ON -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE
 CMAKE_GEN  := -G Ninja $(OUR_FLAGS) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \
              -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG"
 # Sanitizer builds: -O1 with line tables compiles much faster and still symbolizes every report.
+# Each test binary is one CTest test there (FLEETCLIP_TEST_EACH_CASE=OFF): a process per test case
+# spent most of the sanitizer runs starting processes (CMakeLists.txt says how much).
 SAN_GEN    := -G Ninja $(OUR_FLAGS) -DCMAKE_BUILD_TYPE=Sanitize -DCMAKE_CXX_FLAGS_SANITIZE="-O1 -g1" \
-             -DCMAKE_C_FLAGS_SANITIZE="-O1 -g1" -DFLEETCLIP_BUILD_BENCH=OFF
+             -DCMAKE_C_FLAGS_SANITIZE="-O1 -g1" -DFLEETCLIP_BUILD_BENCH=OFF -DFLEETCLIP_TEST_EACH_CASE=OFF
 # One clang build serves the unit tests under ASan+UBSan and the libFuzzer harnesses: compiled
 # once with libFuzzer's coverage instrumentation (fuzzer-no-link, inert without the fuzzer
 # runtime), instead of a gcc ASan build plus a separate clang fuzz build of the same sources.

@@ -1,8 +1,8 @@
 // A small real tmpfs mounted for the length of a test, so that a write really runs out of space
 // (ENOSPC from the kernel, not from a fake). mount(2) needs CAP_SYS_ADMIN, so these tests need
 // root: as an ordinary user the mount fails (EPERM) and the test, through
-// FLEETCLIP_SKIP_UNLESS_MOUNTED, prints "SKIPPED: <why>" and stops; CTest reports it as skipped
-// (fleetclip_unit_test sets SKIP_REGULAR_EXPRESSION), never as passed.
+// FLEETCLIP_SKIP_UNLESS_MOUNTED, prints "SKIPPED: <why>", counts itself skipped and stops; CTest
+// reports it as skipped (skip.h, SKIP_RETURN_CODE), never as passed.
 #pragma once
 
 #include <sys/mount.h>
@@ -12,6 +12,8 @@
 #include <cstring>
 #include <filesystem>
 #include <string>
+
+#include "tests/support/skip.h"
 
 namespace fleetclip::testing {
 
@@ -53,6 +55,7 @@ class TmpfsMount {
   do {                                        \
     if (!(mount).mounted()) {                 \
       WARN("SKIPPED: " << (mount).why_not()); \
+      ::fleetclip::testing::NoteSkipped();    \
       return;                                 \
     }                                         \
   } while (false)
