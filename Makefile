@@ -38,7 +38,8 @@ ASAN_GEN   := $(SAN_GEN) -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -
 ARM64_GEN  := $(CMAKE_GEN) -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/aarch64-linux-gnu.cmake -DFLEETCLIP_BUILD_BENCH=OFF \
               -DCMAKE_EXE_LINKER_FLAGS= -DCMAKE_SHARED_LINKER_FLAGS=
 
-.PHONY: all deps build demo test test-unit test-asan test-tsan bench format clean fuzz package \
+.PHONY: all deps build demo test test-e2e test-unit build-asan test-asan build-tsan test-tsan fuzz-smoke \
+        bench format clean fuzz package \
         deps-arm64 build-arm64 package-arm64 test-arm64 lint-packages check-build-types
 
 all: build
@@ -56,19 +57,25 @@ demo: build
 
 # Every test: the end-to-end ones (real processes, servers, the package) in the optimized build,
 # every unit test under ASan+UBSan, the threaded ones also under TSan, then 10 s of each fuzzer.
+# scripts/test-all runs them, compiling the sanitizer builds and running the fuzzers beside the
+# e2e tests at the lowest priority (they mostly wait on real time); its header says how.
 test: build
+	@BUILD=$(BUILD) scripts/test-all
+
+# The e2e tests alone (label e2e, the optimized build).
+test-e2e: build
 	@ctest --test-dir $(BUILD) -L e2e --output-on-failure -j $(JOBS)
-	@$(MAKE) --no-print-directory test-asan test-tsan
-	@fuzz/run.sh 10 $(ASAN_BUILD)
 
 # The unit tests in the optimized build, without sanitizers: the quick loop while developing.
 test-unit: build
 	@cmake --build $(BUILD) -j $(JOBS) --target fleetclip_unit_tests
 	@ctest --test-dir $(BUILD) -L unit --output-on-failure -j $(JOBS)
 
-test-asan: deps
+build-asan: deps
 	@cmake -S . -B $(ASAN_BUILD) $(ASAN_GEN) >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target fleetclip_unit_tests
+
+test-asan: build-asan
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN_BUILD) -L unit -LE fault --output-on-failure -j $(JOBS)
 # The fault sweep and power-cut tests (label unit_fault) print what they covered; show those lines.
@@ -78,11 +85,17 @@ test-asan: deps
 	@grep -hoE '(fault sweep|power cut): .*' $(ASAN_BUILD)/fault-tests.log
 	@grep -hE '^[0-9]+% tests passed' $(ASAN_BUILD)/fault-tests.log
 
-test-tsan: deps
+build-tsan: deps
 	@cmake -S . -B $(TSAN_BUILD) $(SAN_GEN) -DFLEETCLIP_SANITIZE=thread >/dev/null
 	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target fleetclip_threaded_tests
+
+test-tsan: build-tsan
 	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 	  ctest --test-dir $(TSAN_BUILD) -L threaded --output-on-failure -j $(JOBS)
+
+# 10 s of each fuzzer, two at a time, in the ASan build: the fuzz run of `make test`.
+fuzz-smoke: build-asan
+	@fuzz/run.sh 10 $(ASAN_BUILD)
 
 # The libFuzzer harnesses of fuzz/ (every parser of outside bytes) in the clang ASan build,
 # FUZZ_SECONDS each, FUZZ_JOBS at a time (docs/fuzzing.md).
