@@ -10,6 +10,7 @@
 #include "proto/signal_frame.pb.h"
 #include "tests/support/run_process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_paths.h"
 #include "triggers/signal_source.h"
 
 namespace fleetclip::triggers {
@@ -81,20 +82,22 @@ void CheckExample(std::vector<std::string> argv, const std::string& producer) {
 }  // namespace
 
 TEST_CASE("The C SDK example's 100 Hz frames all arrive at the signal socket as sent") {
-  CheckExample({FLEETCLIP_SDK_C_EXAMPLE}, "autonomy");
+  CheckExample({testing::InBuildTree(FLEETCLIP_SDK_C_EXAMPLE)}, "autonomy");
 }
 
 TEST_CASE("The Python SDK example's 100 Hz frames all arrive at the signal socket as sent") {
-  CheckExample({FLEETCLIP_PYTHON, FLEETCLIP_SDK_PY_EXAMPLE}, "model");
+  CheckExample({FLEETCLIP_PYTHON, testing::InSourceTree(FLEETCLIP_SDK_PY_EXAMPLE)}, "model");
 }
 
 TEST_CASE("The Python SDK encodes a frame byte for byte as libprotobuf serializes it") {
   TempDir dir;
   const testing::ProcessResult r = testing::RunProcess(
       {FLEETCLIP_PYTHON, "-c",
-       "import sys; sys.path.insert(0, '" FLEETCLIP_SDK_PY_DIR "'); import fleetclip_signals as f; "
-       "sys.stdout.write(f.encode_frame({'speed': 12.5, 'autonomy_engaged': False, "
-       "'disengage_reason': 'driver_steer', 'custom.n': 7}, 1234567890123, 3, 'autonomy').hex())"},
+       "import sys; sys.path.insert(0, '" + testing::InSourceTree(FLEETCLIP_SDK_PY_DIR) +
+           "'); import fleetclip_signals as f; "
+           "sys.stdout.write(f.encode_frame({'speed': 12.5, 'autonomy_engaged': False, "
+           "'disengage_reason': 'driver_steer', 'custom.n': 7}, 1234567890123, 3, "
+           "'autonomy').hex())"},
       dir.path(), "python");
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
@@ -127,11 +130,12 @@ TEST_CASE("The Python SDK refuses a bad name or value before sending anything") 
   TempDir dir;
   const testing::ProcessResult r = testing::RunProcess(
       {FLEETCLIP_PYTHON, "-c",
-       "import sys; sys.path.insert(0, '" FLEETCLIP_SDK_PY_DIR "'); import fleetclip_signals as f\n"
-       "for values in ({'Speed': 1}, {'speed': float('nan')}, {'gear': 'x' * 65}, {'speed': "
-       "None}):\n"
-       "    try:\n        f.encode_frame(values, 1, 1)\n        print('accepted', values)\n"
-       "    except ValueError as e:\n        print('refused:', e)\n"},
+       "import sys; sys.path.insert(0, '" + testing::InSourceTree(FLEETCLIP_SDK_PY_DIR) +
+           "'); import fleetclip_signals as f\n"
+           "for values in ({'Speed': 1}, {'speed': float('nan')}, {'gear': 'x' * 65}, {'speed': "
+           "None}):\n"
+           "    try:\n        f.encode_frame(values, 1, 1)\n        print('accepted', values)\n"
+           "    except ValueError as e:\n        print('refused:', e)\n"},
       dir.path(), "python");
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("accepted") == std::string::npos);

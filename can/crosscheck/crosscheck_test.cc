@@ -21,6 +21,7 @@
 #include "can/decoder.h"
 #include "can/test_dbc.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_paths.h"
 
 namespace fleetclip::can {
 namespace {
@@ -54,8 +55,10 @@ bool Identical(double a, double b) { return (std::isnan(a) && std::isnan(b)) || 
 std::string RunCandied(const std::filesystem::path& dbc, const std::filesystem::path& frames) {
   // Built with a stream: GCC 12 warns (-Warray-bounds) on a chain of string + literal here.
   std::ostringstream cmd;
-  cmd << "NODE_PATH='" << FLEETCLIP_CANDIED_DIR << "/node_modules' '" << FLEETCLIP_NODE << "' '"
-      << FLEETCLIP_DECODE_JS << "' '" << dbc.native() << "' '" << frames.native() << "'";
+  cmd << "NODE_PATH='" << fleetclip::testing::InBuildTree(FLEETCLIP_CANDIED_DIR)
+      << "/node_modules' '" << FLEETCLIP_NODE << "' '"
+      << fleetclip::testing::InSourceTree(FLEETCLIP_DECODE_JS) << "' '" << dbc.native() << "' '"
+      << frames.native() << "'";
   FILE* p = ::popen(cmd.str().c_str(), "r");
   REQUIRE(p != nullptr);
   std::string out;

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_paths.h"
 
 namespace fleetclip {
 namespace {
@@ -35,8 +36,9 @@ struct Fixture {
   // Runs `fleetclip ARGS` in the temp dir.
   Outcome Run(const std::string& args) {
     const fs::path err = dir.path() / "stderr.txt";
-    const std::string command = "cd '" + dir.path().string() + "' && '" FLEETCLIP_CLI_PATH "' " +
-                                args + " 2>'" + err.string() + "'";
+    const std::string command = "cd '" + dir.path().string() + "' && '" +
+                                testing::InBuildTree(FLEETCLIP_CLI_PATH) + "' " + args + " 2>'" +
+                                err.string() + "'";
     Outcome o;
     FILE* p = ::popen(command.c_str(), "r");
     REQUIRE(p != nullptr);

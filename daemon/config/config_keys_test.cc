@@ -15,6 +15,7 @@
 #include "daemon/config/base_config.h"
 #include "daemon/config/config_keys.h"
 #include "daemon/config/config_test_support.h"
+#include "tests/support/test_paths.h"
 #include "uploader/upload_policy.h"
 
 namespace fleetclip::config {
@@ -166,7 +167,7 @@ std::string Lower(std::string s) {
 }
 
 TEST_CASE("The shipped config documents every key's bounds, default and reload as the table") {
-  std::ifstream in(FLEETCLIP_SHIPPED_CONFIG);
+  std::ifstream in(fleetclip::testing::InSourceTree(FLEETCLIP_SHIPPED_CONFIG));
   REQUIRE(in.good());
   const std::map<std::string, KeyDoc> docs = ParseShippedDocs(in);
   for (const ConfigKey& k : BaseConfigKeys()) {

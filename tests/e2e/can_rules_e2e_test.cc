@@ -29,6 +29,7 @@
 #include "tests/support/pipeline_probes.h"
 #include "tests/support/run_process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_paths.h"
 #include "triggers/can_gateway.h"
 #include "triggers/candump_signals.h"
 #include "triggers/presets.h"
@@ -291,9 +292,9 @@ TEST_CASE("A 10-minute candump log gives the same events offline and through the
 
   // `fleetclip rules test --candump`, the real binary, over the same log.
   const testing::ProcessResult cli = testing::RunProcess(
-      {FLEETCLIP_CLI_PATH, "rules", "test", "--candump", (dir.path() / "drive.log").string(),
-       "--dbc", (dir.path() / "car.dbc").string(), "--can-map", (dir.path() / "car.map").string(),
-       "--json"},
+      {testing::InBuildTree(FLEETCLIP_CLI_PATH), "rules", "test", "--candump",
+       (dir.path() / "drive.log").string(), "--dbc", (dir.path() / "car.dbc").string(), "--can-map",
+       (dir.path() / "car.map").string(), "--json"},
       dir.path(), "rules-test");
   INFO("rules test: " << cli.out << cli.err);
   REQUIRE(cli.exit_code == 0);

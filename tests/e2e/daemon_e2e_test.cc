@@ -37,6 +37,7 @@
 #include "tests/support/s3_test_server.h"
 #include "tests/support/spawn.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_paths.h"
 #include "uploader/s3_client.h"
 #include "uploader/uploader.h"
 
@@ -101,7 +102,8 @@ upload {
 
   // Starts fleetclipd and waits until its control socket answers.
   void Start(std::vector<std::string> env = {}) {
-    pid_ = Spawn({FLEETCLIPD_PATH, "--config", config_path().string()}, log(), std::move(env));
+    pid_ = Spawn({testing::InBuildTree(FLEETCLIPD_PATH), "--config", config_path().string()}, log(),
+                 std::move(env));
     for (int i = 0; i < 200; ++i) {
       if (Status().ok()) return;
       if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
@@ -310,9 +312,10 @@ TEST_CASE(
                                                                   {"harsh_braking", 14},
                                                                   {"steering_jerk", 22}}});
   REQUIRE(testing::WriteDrive(drive, car.dir() / "drive.bin", car.dir() / "labels.txt").ok());
-  const pid_t replay = Spawn({FLEETCLIP_CLI_PATH, "replay", (car.dir() / "drive.bin").string(),
-                              "--socket", car.signal_socket().string()},
-                             car.dir() / "replay.log");
+  const pid_t replay =
+      Spawn({testing::InBuildTree(FLEETCLIP_CLI_PATH), "replay", (car.dir() / "drive.bin").string(),
+             "--socket", car.signal_socket().string()},
+            car.dir() / "replay.log");
   REQUIRE(Wait(replay) == 0);
   INFO(ReadFile(car.log()));
   REQUIRE(car.WaitUploaded(3, 60s));
@@ -346,8 +349,9 @@ TEST_CASE(
   // while it runs and read from the config once it has stopped; never a built-in default.
   const auto stats = [&](const char* log_name) {
     const fs::path log = car.dir() / log_name;
-    const pid_t cli =
-        Spawn({FLEETCLIP_CLI_PATH, "stats", "--config", car.config_path().string()}, log);
+    const pid_t cli = Spawn(
+        {testing::InBuildTree(FLEETCLIP_CLI_PATH), "stats", "--config", car.config_path().string()},
+        log);
     CHECK(Wait(cli) == 0);
     return ReadFile(log);
   };
@@ -489,7 +493,8 @@ TEST_CASE(
                              "cameras { name: \"side\" url: \"testsrc\" input_format: \"lavfi\" "
                              "bitrate_bps: 50 }\n");
   const pid_t pid =
-      Spawn({FLEETCLIPD_PATH, "--config", car.config_path().string()}, car.dir() / "bad.log");
+      Spawn({testing::InBuildTree(FLEETCLIPD_PATH), "--config", car.config_path().string()},
+            car.dir() / "bad.log");
   CHECK(Wait(pid) == 78);
   const std::string log = ReadFile(car.dir() / "bad.log");
   INFO(log);
@@ -543,8 +548,9 @@ upload_policy { window_start: "03:00" window_end: "03:01" require_parked: false 
   car.Start();
 
   const fs::path out = car.dir() / "delete.out";
-  const pid_t cli =
-      Spawn({FLEETCLIP_CLI_PATH, "delete", id, "--config", car.config_path().string()}, out);
+  const pid_t cli = Spawn({testing::InBuildTree(FLEETCLIP_CLI_PATH), "delete", id, "--config",
+                           car.config_path().string()},
+                          out);
   CHECK(Wait(cli) == 0);
   CHECK(ReadFile(out) == "deleted " + id + "\n");  // no suffix: the daemon applied it
   bool aborted = false;

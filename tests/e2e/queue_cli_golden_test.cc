@@ -9,13 +9,14 @@
 
 #include "queue/clip_store.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_paths.h"
 
 namespace fleetclip {
 namespace {
 namespace fs = std::filesystem;
 
 std::string Run(const std::string& args, int* rc) {
-  std::string command = FLEETCLIP_CLI_PATH;
+  std::string command = testing::InBuildTree(FLEETCLIP_CLI_PATH);
   command.append(" ").append(args).append(" 2>&1");
   FILE* p = ::popen(command.c_str(), "r");
   REQUIRE(p != nullptr);
@@ -63,7 +64,7 @@ void Fill(const fs::path& state) {
 }
 
 void CheckGolden(const std::string& name, const std::string& actual) {
-  const fs::path path = fs::path(FLEETCLIP_GOLDEN_DIR) / name;
+  const fs::path path = fs::path(testing::InSourceTree(FLEETCLIP_GOLDEN_DIR)) / name;
   if (std::getenv("FLEETCLIP_UPDATE_GOLDEN") != nullptr) {
     std::ofstream(path, std::ios::binary) << actual;
     return;

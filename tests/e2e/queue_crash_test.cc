@@ -20,6 +20,7 @@
 #include "queue/sha256.h"
 #include "tests/support/media.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_paths.h"
 
 namespace fleetclip {
 namespace {
@@ -36,12 +37,13 @@ Child Spawn(const fs::path& state, const fs::path& video, uint64_t seed) {
   int p[2];
   REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
   const std::string seed_s = std::to_string(seed);
+  const std::string writer = testing::InBuildTree(FLEETCLIP_CRASH_WRITER);
   pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
     ::dup2(p[1], 1);
-    ::execl(FLEETCLIP_CRASH_WRITER, FLEETCLIP_CRASH_WRITER, state.c_str(), video.c_str(),
-            seed_s.c_str(), static_cast<char*>(nullptr));
+    ::execl(writer.c_str(), writer.c_str(), state.c_str(), video.c_str(), seed_s.c_str(),
+            static_cast<char*>(nullptr));
     ::_exit(127);
   }
   ::close(p[1]);

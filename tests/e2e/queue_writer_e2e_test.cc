@@ -20,6 +20,7 @@
 #include "queue/writer_lock.h"
 #include "tests/support/spawn.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_paths.h"
 
 namespace fleetclip {
 namespace {
@@ -86,7 +87,7 @@ upload_policy { window_start: "03:00" window_end: "03:01" require_parked: false 
     return ReadFile(out);
   }
   pid_t SpawnCli(const std::string& args, const fs::path& out) const {
-    std::vector<std::string> argv{FLEETCLIP_CLI_PATH};
+    std::vector<std::string> argv{testing::InBuildTree(FLEETCLIP_CLI_PATH)};
     for (size_t start = 0; start < args.size();) {
       size_t end = args.find(' ', start);
       if (end == std::string::npos) end = args.size();
@@ -98,7 +99,8 @@ upload_policy { window_start: "03:00" window_end: "03:01" require_parked: false 
   }
 
   void StartDaemon() {
-    daemon_ = Spawn({FLEETCLIPD_PATH, "--config", config().string()}, daemon_log());
+    daemon_ =
+        Spawn({testing::InBuildTree(FLEETCLIPD_PATH), "--config", config().string()}, daemon_log());
   }
   bool DaemonAnswers() const {
     proto::ControlRequest req;

@@ -13,6 +13,7 @@
 #include "tests/support/drive_gen.h"
 #include "tests/support/pipeline_probes.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_paths.h"
 #include "triggers/presets.h"
 #include "triggers/signal_pipeline.h"
 
@@ -23,7 +24,7 @@ namespace {
 
 // Runs the fleetclip binary with `args`; returns its exit status. Output goes to `log`.
 int RunCli(std::vector<std::string> args, const std::filesystem::path& log) {
-  std::string cli = FLEETCLIP_CLI_PATH;
+  std::string cli = testing::InBuildTree(FLEETCLIP_CLI_PATH);
   std::vector<char*> argv = {cli.data()};
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

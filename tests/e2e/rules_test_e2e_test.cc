@@ -8,12 +8,13 @@
 #include "tests/support/drive_gen.h"
 #include "tests/support/run_process.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_paths.h"
 
 namespace fleetclip::testing {
 namespace {
 
 ProcessResult RulesTest(std::vector<std::string> args, const TempDir& dir) {
-  args.insert(args.begin(), {FLEETCLIP_CLI_PATH, "rules", "test"});
+  args.insert(args.begin(), {testing::InBuildTree(FLEETCLIP_CLI_PATH), "rules", "test"});
   return RunProcess(std::move(args), dir.path(), "rules-test");
 }
 

@@ -15,6 +15,7 @@
 #include "tests/support/curl_init.h"
 #include "tests/support/s3_test_server.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_paths.h"
 #include "tests/support/upload_clips.h"
 #include "uploader/uploader.h"
 
@@ -27,8 +28,8 @@ using namespace std::chrono_literals;
 
 pid_t SpawnWorker(const std::string& state, const std::string& bucket, const std::string& bps,
                   const std::filesystem::path& log) {
-  std::vector<std::string> args = {FLEETCLIP_RESUME_WORKER, state, FLEETCLIP_S3_ENV_FILE, bucket,
-                                   bps};
+  std::vector<std::string> args = {testing::InBuildTree(FLEETCLIP_RESUME_WORKER), state,
+                                   testing::InBuildTree(FLEETCLIP_S3_ENV_FILE), bucket, bps};
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

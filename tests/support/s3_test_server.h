@@ -1,7 +1,8 @@
 // Access to the Ceph S3 server of scripts/s3-test-server from tests. CTest starts one per build
-// directory as a fixture (uploader/CMakeLists.txt) and the tests read its env file, whose path is
-// compiled in as FLEETCLIP_S3_ENV_FILE; S3_TEST_ENV_FILE in the environment overrides it. Each test
-// uses its own bucket so tests can run in parallel against one server.
+// directory as a fixture (uploader/CMakeLists.txt) and the tests read its env file, whose path in
+// the build tree is compiled in as FLEETCLIP_S3_ENV_FILE (tests/support/test_paths.h);
+// S3_TEST_ENV_FILE in the environment overrides it. Each test uses its own bucket so tests can run
+// in parallel against one server.
 #pragma once
 
 #include <cstdlib>
@@ -10,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "tests/support/test_paths.h"
 #include "uploader/s3_client.h"
 
 namespace fleetclip::uploader {
@@ -17,7 +19,8 @@ namespace fleetclip::uploader {
 inline std::map<std::string, std::string> ReadS3TestEnv() {
   const char* override_path = std::getenv("S3_TEST_ENV_FILE");
 #ifdef FLEETCLIP_S3_ENV_FILE
-  const std::string path = override_path != nullptr ? override_path : FLEETCLIP_S3_ENV_FILE;
+  const std::string path =
+      override_path != nullptr ? override_path : testing::InBuildTree(FLEETCLIP_S3_ENV_FILE);
 #else
   const std::string path = override_path != nullptr ? override_path : "";
 #endif

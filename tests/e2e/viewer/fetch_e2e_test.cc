@@ -8,6 +8,7 @@
 #include "proto/clip_manifest.pb.h"
 #include "tests/support/run_cli.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_paths.h"
 
 namespace fleetclip {
 namespace {
@@ -16,14 +17,14 @@ namespace fs = std::filesystem;
 std::string Read(const fs::path& p) { return testing::ReadFileBytes(p); }
 
 std::string Run(const std::string& args, int* rc) {
-  return testing::RunCommandLine(FLEETCLIP_CLI_PATH, args, rc);
+  return testing::RunCommandLine(testing::InBuildTree(FLEETCLIP_CLI_PATH), args, rc);
 }
 
 struct DaemonClip {
   DaemonClip() {
-    id = Read(fs::path(FLEETCLIP_VIEWER_E2E_DIR) / "clip/clip_id");
+    id = Read(fs::path(testing::InBuildTree(FLEETCLIP_VIEWER_E2E_DIR)) / "clip/clip_id");
     while (!id.empty() && id.back() == '\n') id.pop_back();
-    dir = fs::path(FLEETCLIP_VIEWER_E2E_DIR) / "clip/state/clips" / id;
+    dir = fs::path(testing::InBuildTree(FLEETCLIP_VIEWER_E2E_DIR)) / "clip/state/clips" / id;
     proto::ClipManifest m;
     REQUIRE(m.ParseFromString(Read(dir / "manifest.pb")));
     for (const auto& f : m.files()) files.push_back(f.name());

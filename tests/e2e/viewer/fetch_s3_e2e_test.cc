@@ -10,6 +10,7 @@
 #include "tests/support/run_cli.h"
 #include "tests/support/s3_test_server.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_paths.h"
 #include "tests/support/upload_clips.h"
 #include "uploader/s3_client.h"
 
@@ -20,7 +21,7 @@ namespace fs = std::filesystem;
 std::string Read(const fs::path& p) { return testing::ReadFileBytes(p); }
 
 std::string Run(const std::string& args, int* rc) {
-  return testing::RunCommandLine(FLEETCLIP_CLI_PATH, args, rc);
+  return testing::RunCommandLine(testing::InBuildTree(FLEETCLIP_CLI_PATH), args, rc);
 }
 
 // A clip in a real store, its objects on a fresh bucket of the S3 test server.
