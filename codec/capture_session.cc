@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "codec/av_error.h"
+#include "codec/media_init.h"
 
 namespace fleetclip {
 namespace {
@@ -53,13 +54,21 @@ Result<std::unique_ptr<CaptureSession>> CaptureSession::Open(const CameraOptions
   s->paced_ = options.pacing == CameraOptions::Pacing::kRealtime ||
               (options.pacing == CameraOptions::Pacing::kAuto && !s->live_);
 
+  // Capture devices come with libavdevice, loaded the first time a camera needs one.
+  std::string devices_error;
+  if (StartsWith(options.url, "/dev/")) devices_error = LoadCaptureDevices();
   const AVInputFormat* format = nullptr;
   if (!options.input_format.empty()) {
     format = av_find_input_format(options.input_format.c_str());
     if (format == nullptr) {
-      return Error(ErrorCode::kInvalidArgument, "camera " + options.name + ": input_format \"" +
-                                                    options.input_format +
-                                                    "\" is not known to this FFmpeg build");
+      devices_error = LoadCaptureDevices();
+      format = av_find_input_format(options.input_format.c_str());
+    }
+    if (format == nullptr) {
+      std::string message = "camera " + options.name + ": input_format \"" + options.input_format +
+                            "\" is not known to this FFmpeg build";
+      if (!devices_error.empty()) message += " (capture devices: " + devices_error + ")";
+      return Error(ErrorCode::kInvalidArgument, message);
     }
   }
   AVFormatContext* ctx = avformat_alloc_context();
@@ -68,7 +77,11 @@ Result<std::unique_ptr<CaptureSession>> CaptureSession::Open(const CameraOptions
   for (const auto& [k, v] : options.input_options) av_dict_set(&opts, k.c_str(), v.c_str(), 0);
   int ret = avformat_open_input(&ctx, options.url.c_str(), format, &opts);  // frees ctx on failure
   av_dict_free(&opts);
-  if (ret < 0) return AvError("open " + options.url, ret);
+  if (ret < 0) {
+    std::string what = "open " + options.url;
+    if (!devices_error.empty()) what += " (capture devices: " + devices_error + ")";
+    return AvError(what, ret);
+  }
   s->input_.reset(ctx);
 
   s->io_->deadline = clock.Now() + options.io_timeout;

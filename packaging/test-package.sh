@@ -67,8 +67,9 @@ deb=$(find "$tmp/pkg" -maxdepth 1 -name 'fleetclip_*.deb' | head -n1)
 [ -n "$deb" ] || { cat "$tmp/cpack.log"; fail "cpack wrote no fleetclip_*.deb"; }
 echo "built $(basename "$deb") ($(du -h "$deb" | cut -f1))"
 depends=$(dpkg-deb -f "$deb" Depends)
-# libc6 comes only from dpkg-shlibdeps; libavcodec will too once fleetclipd links the codec.
-for dep in libc6 libsqlite3 systemd init-system-helpers; do
+# libc6 and libavformat come from dpkg-shlibdeps; libavdevice, which fleetclipd loads with dlopen
+# for capture devices (codec/media_init.h), is named by packaging/CMakeLists.txt.
+for dep in libc6 libsqlite3 libavformat libavdevice systemd init-system-helpers; do
   grep -q "$dep" <<<"$depends" || fail "Depends lacks $dep (dpkg-shlibdeps?): $depends"
 done
 conffiles=$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles)
