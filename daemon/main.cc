@@ -5,7 +5,10 @@
 // Exit codes: 0 stopped by SIGTERM/SIGINT (or --check passed), 1 runtime failure, 2 usage,
 // 78 (EX_CONFIG) invalid base config — the unit sets RestartPreventExitStatus=78 so systemd does
 // not restart-loop on a config only a person can fix.
+#include <malloc.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -39,6 +42,11 @@ int Usage(std::FILE* to, int code) {
 
 int main(int argc, char** argv) {
   using namespace fleetclip;
+  // glibc gives each thread that allocates its own malloc arena (up to 8 per core): every camera
+  // thread's ring then sits in an arena of its own with its own slack, ~2 MiB a camera over the
+  // ring's packets (BENCHMARKS.md "realtime"). Two arenas are plenty for ~240 packet allocations a
+  // second. MALLOC_ARENA_MAX in the environment, which glibc reads itself, still decides.
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
   std::string config_path = config::kDefaultConfigPath;
   if (const char* env = std::getenv("FLEETCLIP_CONFIG"); env && *env) config_path = env;
   bool check = false;
