@@ -54,8 +54,13 @@ Result<std::unique_ptr<CaptureSession>> CaptureSession::Open(const CameraOptions
   s->paced_ = options.pacing == CameraOptions::Pacing::kRealtime ||
               (options.pacing == CameraOptions::Pacing::kAuto && !s->live_);
 
-  // Capture devices come with libavdevice, loaded the first time a camera needs one.
+  // Capture devices come with libavdevice, loaded the first time a camera needs one; an error
+  // from loading it is added to whatever error opening this camera then gives.
   std::string devices_error;
+  const auto with_devices_error = [&devices_error](std::string message) {
+    if (!devices_error.empty()) message += " (capture devices: " + devices_error + ")";
+    return message;
+  };
   if (StartsWith(options.url, "/dev/")) devices_error = LoadCaptureDevices();
   const AVInputFormat* format = nullptr;
   if (!options.input_format.empty()) {
@@ -65,10 +70,10 @@ Result<std::unique_ptr<CaptureSession>> CaptureSession::Open(const CameraOptions
       format = av_find_input_format(options.input_format.c_str());
     }
     if (format == nullptr) {
-      std::string message = "camera " + options.name + ": input_format \"" + options.input_format +
-                            "\" is not known to this FFmpeg build";
-      if (!devices_error.empty()) message += " (capture devices: " + devices_error + ")";
-      return Error(ErrorCode::kInvalidArgument, message);
+      return Error(
+          ErrorCode::kInvalidArgument,
+          with_devices_error("camera " + options.name + ": input_format \"" + options.input_format +
+                             "\" is not known to this FFmpeg build"));
     }
   }
   AVFormatContext* ctx = avformat_alloc_context();
@@ -77,11 +82,7 @@ Result<std::unique_ptr<CaptureSession>> CaptureSession::Open(const CameraOptions
   for (const auto& [k, v] : options.input_options) av_dict_set(&opts, k.c_str(), v.c_str(), 0);
   int ret = avformat_open_input(&ctx, options.url.c_str(), format, &opts);  // frees ctx on failure
   av_dict_free(&opts);
-  if (ret < 0) {
-    std::string what = "open " + options.url;
-    if (!devices_error.empty()) what += " (capture devices: " + devices_error + ")";
-    return AvError(what, ret);
-  }
+  if (ret < 0) return AvError(with_devices_error("open " + options.url), ret);
   s->input_.reset(ctx);
 
   s->io_->deadline = clock.Now() + options.io_timeout;
