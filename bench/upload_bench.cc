@@ -73,7 +73,7 @@ std::pair<double, double> DigestOnlySeconds(const char* path) {
     (void)Md5(bytes);
     md5 += ThreadCpuSeconds() - t;
     t = ThreadCpuSeconds();
-    (void)Sha256Hex(bytes);
+    (void)queue::Sha256Hex(bytes);
     sha += ThreadCpuSeconds() - t;
   }
   ::close(fd);

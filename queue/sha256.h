@@ -31,7 +31,8 @@ Result<FileDigests> FileDigestsOf(FileSystem& fs, const std::filesystem::path& p
 Result<FileDigests> FileDigestsOf(const std::filesystem::path& path, int64_t part_size);
 // Reads the whole file in 1 MiB blocks.
 Result<std::string> Sha256FileHex(const std::filesystem::path& path);
-// 32 raw bytes from 64 hex digits (empty on malformed input), and back.
+// Raw bytes from hex digits of either case (empty on an odd count or a non-hex digit), and back
+// (lower case).
 std::string HexToBytes(std::string_view hex);
 std::string BytesToHex(std::string_view bytes);
 

@@ -19,7 +19,7 @@ TEST_CASE("A resume whose ListParts ETags use &#34; references sends no part aga
   testing::HttpTestServer server;
   TempDir dir;
   const std::string bytes = "0123456789";  // three parts of 4, 4 and 2 bytes
-  const LocalFile file{"cam.mp4", dir.path() / "cam.mp4", 10, Sha256Hex(bytes), false};
+  const LocalFile file{"cam.mp4", dir.path() / "cam.mp4", 10, queue::Sha256Hex(bytes), false};
   std::ofstream(file.path, std::ios::binary) << bytes;
   const std::string key = "v/c1/cam.mp4";
   const std::string path = "/bucket/" + key;

@@ -64,8 +64,8 @@ std::vector<Md5Digest> RecordedPartMd5s(const LocalFile& file) {
   if (static_cast<int64_t>(file.part_md5_hex.size()) != parts * 32) return {};
   std::vector<Md5Digest> out(static_cast<size_t>(parts));
   for (int64_t i = 0; i < parts; ++i) {
-    const std::vector<unsigned char> bin =
-        FromHex(std::string_view(file.part_md5_hex).substr(static_cast<size_t>(i) * 32, 32));
+    const std::string bin = queue::HexToBytes(
+        std::string_view(file.part_md5_hex).substr(static_cast<size_t>(i) * 32, 32));
     if (bin.size() != 16) return {};
     std::copy(bin.begin(), bin.end(), out[static_cast<size_t>(i)].begin());
   }

@@ -59,8 +59,8 @@ class S3Test {
   }
 
   LocalFile Write(const std::string& name, const std::string& bytes) {
-    LocalFile f{name, dir_.path() / name, static_cast<int64_t>(bytes.size()), Sha256Hex(bytes),
-                false};
+    LocalFile f{name, dir_.path() / name, static_cast<int64_t>(bytes.size()),
+                queue::Sha256Hex(bytes), false};
     std::ofstream(f.path, std::ios::binary) << bytes;
     return f;
   }
@@ -92,7 +92,7 @@ TEST_CASE("A file below the threshold goes up in one PUT and downloads byte for 
   REQUIRE(t->PutFile("c1", f, "v/c1/front.mp4", s3.journal, {}).ok());
   CHECK(t->stats().parts_sent == 1);
   CHECK(s3.journal.IsUploaded("c1", "front.mp4"));
-  CHECK(Sha256Hex(s3.Download("v/c1/front.mp4")) == f.sha256_hex);
+  CHECK(queue::Sha256Hex(s3.Download("v/c1/front.mp4")) == f.sha256_hex);
 }
 
 TEST_CASE("A file above the threshold goes up in parallel parts and downloads byte for byte") {
@@ -105,7 +105,7 @@ TEST_CASE("A file above the threshold goes up in parallel parts and downloads by
   REQUIRE(st.ok());
   CHECK(t->stats().parts_sent == 5);
   CHECK(s3.journal.IsUploaded("c2", "rear.mp4"));
-  CHECK(Sha256Hex(s3.Download("v/c2/rear.mp4")) == f.sha256_hex);
+  CHECK(queue::Sha256Hex(s3.Download("v/c2/rear.mp4")) == f.sha256_hex);
   auto head = s3.admin().HeadObject("v/c2/rear.mp4", {});
   REQUIRE(head.value.ok());
   CHECK(head.value->etag.ends_with("-5"));
@@ -131,7 +131,7 @@ TEST_CASE("A journaled multipart upload resumes its upload id and sends only the
   REQUIRE(t->PutFile("c3", f, key, s3.journal, {}).ok());
   CHECK(t->stats().parts_resumed == 2);
   CHECK(t->stats().parts_sent == 2);  // parts 2 and 4
-  CHECK(Sha256Hex(s3.Download(key)) == f.sha256_hex);
+  CHECK(queue::Sha256Hex(s3.Download(key)) == f.sha256_hex);
 }
 
 TEST_CASE("A server part that differs from the local bytes is sent again, not adopted") {
@@ -147,7 +147,7 @@ TEST_CASE("A server part that differs from the local bytes is sent again, not ad
   REQUIRE(t->PutFile("c4", f, key, s3.journal, {}).ok());
   CHECK(t->stats().parts_resumed == 0);
   CHECK(t->stats().parts_sent == 2);
-  CHECK(Sha256Hex(s3.Download(key)) == f.sha256_hex);
+  CHECK(queue::Sha256Hex(s3.Download(key)) == f.sha256_hex);
 }
 
 TEST_CASE("An upload id the server no longer knows starts a new upload") {
@@ -159,7 +159,7 @@ TEST_CASE("An upload id the server no longer knows starts a new upload") {
   auto state = s3.journal.GetUploadState("c5", "cam.mp4");
   REQUIRE(state.ok());
   CHECK(state->upload_id != "2~doesnotexist");
-  CHECK(Sha256Hex(s3.Download("v/c5/cam.mp4")) == f.sha256_hex);
+  CHECK(queue::Sha256Hex(s3.Download("v/c5/cam.mp4")) == f.sha256_hex);
 }
 
 TEST_CASE("A wrong secret fails permanently with the server's reason") {
@@ -203,7 +203,7 @@ TEST_CASE("Part MD5s recorded at write time set the part size and go up as each 
   INFO((st.ok() ? std::string() : st.error().ToString()));
   REQUIRE(st.ok());
   CHECK(t->stats().parts_sent == 4);  // 6 MiB parts (the recorded size), not the 5 MiB option
-  CHECK(Sha256Hex(s3.Download("v/c9/cam.mp4")) == f.sha256_hex);
+  CHECK(queue::Sha256Hex(s3.Download("v/c9/cam.mp4")) == f.sha256_hex);
   std::vector<std::string> etags;
   for (size_t i = 0; i < 4; ++i) etags.push_back(f.part_md5_hex.substr(i * 32, 32));
   auto head = s3.admin().HeadObject("v/c9/cam.mp4", {});

@@ -102,7 +102,8 @@ class TinyHttpServer {
 };
 
 LocalFile WriteFile(const TempDir& dir, const std::string& name, const std::string& bytes) {
-  LocalFile f{name, dir.path() / name, static_cast<int64_t>(bytes.size()), Sha256Hex(bytes), false};
+  LocalFile f{name, dir.path() / name, static_cast<int64_t>(bytes.size()), queue::Sha256Hex(bytes),
+              false};
   std::ofstream(f.path, std::ios::binary) << bytes;
   return f;
 }
@@ -121,7 +122,8 @@ TEST_CASE("The file transport writes the object durably under the target directo
   LocalFile f = WriteFile(src, "front.mp4", std::string(3 << 20, 'v'));
   FileTransport t(dst.path());
   REQUIRE(t.PutFile("c1", f, "fleet/veh/2026/01/01/c1/front.mp4", journal, {}).ok());
-  CHECK(Sha256FileHex(dst.path() / "fleet/veh/2026/01/01/c1/front.mp4").value() == f.sha256_hex);
+  CHECK(queue::Sha256FileHex(dst.path() / "fleet/veh/2026/01/01/c1/front.mp4").value() ==
+        f.sha256_hex);
   CHECK(journal.IsUploaded("c1", "front.mp4"));
   CHECK_FALSE(t.PutFile("c1", f, "../escape", journal, {}).ok());
 }

@@ -8,7 +8,7 @@
 #include <random>
 
 #include "common/log_throttle.h"
-#include "uploader/digest.h"
+#include "queue/sha256.h"
 #include "uploader/retry_classifier.h"
 #include "uploader/s3_client.h"
 #include "uploader/s3_xml.h"
@@ -204,7 +204,7 @@ PollResult ConfigPoller::Fetch(std::stop_token stop) {
     return out;
   }
   if (r.status / 100 == 2) {
-    std::string sha = uploader::Sha256Hex(body);
+    std::string sha = queue::Sha256Hex(body);
     std::string etag = r.Header("etag");
     if (!m.last_sha256.empty() && sha == m.last_sha256) {
       // Same bytes from a server that ignored If-None-Match (or sent no ETag).

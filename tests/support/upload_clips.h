@@ -49,7 +49,7 @@ inline MadeClip MakeUploadClip(queue::ClipStore& store, queue::ClipIdGenerator& 
   const std::filesystem::path dir = store.ClipDir(made.id);
   std::filesystem::create_directories(dir);
   const std::string camera = PseudoRandomBytes(bytes, seed);
-  made.camera_sha256 = Sha256Hex(camera);
+  made.camera_sha256 = queue::Sha256Hex(camera);
   std::ofstream(dir / "front.mp4", std::ios::binary) << camera;
   proto::ClipManifest m;
   m.set_format_version(1);
@@ -59,10 +59,9 @@ inline MadeClip MakeUploadClip(queue::ClipStore& store, queue::ClipIdGenerator& 
   proto::ClipFile* f = m.add_files();
   f->set_name("front.mp4");
   f->set_bytes(bytes);
-  const std::vector<unsigned char> sha = FromHex(made.camera_sha256);
-  f->set_sha256(std::string(sha.begin(), sha.end()));
+  f->set_sha256(queue::HexToBytes(made.camera_sha256));
   const std::string manifest = m.SerializeAsString();
-  made.manifest_sha256 = Sha256Hex(manifest);
+  made.manifest_sha256 = queue::Sha256Hex(manifest);
   std::ofstream(dir / "manifest.pb", std::ios::binary) << manifest;
 
   queue::ClipRecord c;
@@ -96,7 +95,7 @@ inline MadeClip MakeUploadClip(queue::ClipStore& store, queue::ClipIdGenerator& 
 inline std::string DownloadedSha256(S3Client& client, const std::string& key) {
   std::string body;
   auto got = client.GetObject(key, [&](std::string_view c) { return body.append(c), true; }, {});
-  return got.value.ok() ? Sha256Hex(body) : "";
+  return got.value.ok() ? queue::Sha256Hex(body) : "";
 }
 
 }  // namespace fleetclip::uploader
