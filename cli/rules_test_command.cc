@@ -113,11 +113,13 @@ int RunRulesTest(std::span<const std::string_view> args, CommandContext& ctx) {
     if (!source.ok()) return fail(source.error());
     owned.push_back(std::make_unique<triggers::DriveSource>(std::move(*source)));
   }
+  std::vector<const triggers::CandumpSource*> can_logs;
   for (const std::string& log : a.candumps) {
     Result<triggers::CandumpSource> source =
         triggers::CandumpSource::Open(log, a.dbc, a.can_map, setup->catalog);
     if (!source.ok()) return fail(source.error());
     owned.push_back(std::make_unique<triggers::CandumpSource>(std::move(*source)));
+    can_logs.push_back(static_cast<const triggers::CandumpSource*>(owned.back().get()));
   }
   std::vector<triggers::RecordedSource*> sources;
   for (const auto& s : owned) sources.push_back(s.get());
@@ -136,6 +138,8 @@ int RunRulesTest(std::span<const std::string_view> args, CommandContext& ctx) {
   summary.sources = sources.size();
   summary.seconds = seconds;
   summary.frames_per_s = seconds > 0 ? static_cast<double>(result->frames) / seconds : 0;
+  for (const triggers::CandumpSource* log : can_logs)
+    summary.can.push_back({log->name(), log->stats()});
   if (a.json) {
     PrintRulesTestJson(*result, summary, ctx.out);
   } else {

@@ -33,7 +33,17 @@ void PrintRulesTestJson(const triggers::OfflineRunResult& result, const RulesTes
   out << "{\"schema\":\"fleetclip.rules-test/1\",\"ingest\":{\"frames\":" << result.frames
       << ",\"accepted\":" << s.accepted << ",\"duplicate\":" << s.duplicate
       << ",\"out_of_order\":" << s.out_of_order + s.late << ",\"malformed\":" << s.malformed
-      << "},\"clips\":[";
+      << "},\"can\":[";
+  for (size_t i = 0; i < summary.can.size(); ++i) {
+    const triggers::CanTranslateStats& c = summary.can[i].stats;
+    out << (i == 0 ? "" : ",") << "{\"log\":" << JsonString(summary.can[i].log)
+        << ",\"frames\":" << c.frames << ",\"translated\":" << c.translated
+        << ",\"unknown_ids\":" << c.unknown_ids << ",\"out_of_order\":" << c.out_of_order
+        << ",\"out_of_range\":" << c.out_of_range << ",\"counter_skips\":" << c.counter_skips
+        << ",\"bad_checksums\":" << c.bad_checksums
+        << ",\"healthy\":" << (c.healthy ? "true" : "false") << "}";
+  }
+  out << "],\"clips\":[";
   for (size_t c = 0; c < result.clips.size(); ++c) {
     const triggers::ClipRequest& clip = result.clips[c];
     out << (c == 0 ? "" : ",") << "{\"start_mono_ns\":" << ToNanos(clip.start)
@@ -64,6 +74,14 @@ void PrintRulesTestTable(const triggers::OfflineRunResult& result, const RulesTe
   out << "ingest: " << s.accepted << " accepted, " << s.duplicate << " duplicate, "
       << s.out_of_order << " out_of_order, " << s.late << " late (behind the reorder window), "
       << s.malformed << " malformed, " << s.oversized << " oversized\n";
+  for (const CanLogCounters& log : summary.can) {
+    const triggers::CanTranslateStats& c = log.stats;
+    out << "can " << log.log << ": " << c.frames << " frames, " << c.translated << " translated, "
+        << c.unknown_ids << " unknown ids, " << c.out_of_order << " out of order, "
+        << c.out_of_range << " out of range, " << c.counter_skips << " counter skips, "
+        << c.bad_checksums << " bad checksums (dropped)"
+        << (c.healthy ? "" : "; the bus was UNHEALTHY at the end (a run of failed checks)") << "\n";
+  }
   out << result.clips.size() << " clip(s)\n";
   if (result.clips.empty()) return;
   std::snprintf(line, sizeof line, "%-5s %-25s %-4s  %-20s %-12s %-10s %-4s %-8s %s\n", "CLIP",

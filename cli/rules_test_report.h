@@ -5,16 +5,26 @@
 
 #include <ostream>
 #include <string>
+#include <vector>
 
+#include "triggers/can_translator.h"
 #include "triggers/offline_run.h"
 
 namespace fleetclip::cli {
+
+// One --candump log's counters after the run: what its frames gave (the `fleetclip status`
+// counters of a CAN bus), so a DBC that does not fit the log shows as unknown ids, not silence.
+struct CanLogCounters {
+  std::string log;
+  triggers::CanTranslateStats stats;
+};
 
 struct RulesTestSummary {
   std::string rules_label;  // where the rules came from
   size_t sources = 0;
   double seconds = 0;  // wall time of the run
   double frames_per_s = 0;
+  std::vector<CanLogCounters> can;  // in --candump order
 };
 
 void PrintRulesTestJson(const triggers::OfflineRunResult& result, const RulesTestSummary& summary,

@@ -63,6 +63,8 @@ class CandumpSource final : public RecordedSource {
   int64_t mono_ns() const override { return mono_ns_; }
   void Offer(SignalIngest& ingest) override;
   const std::string& name() const override { return name_; }
+  // The log's frames so far, as the daemon's status counts a bus's (frames, unknown ids, …).
+  CanTranslateStats stats() const { return reader_.stats(); }
 
  private:
   CandumpSource(std::string name, CandumpSignalReader reader)

@@ -307,4 +307,68 @@ TEST_CASE("A 10-minute candump log gives the same events offline and through the
   }
 }
 
+TEST_CASE("rules test --candump reports each log's CAN counters, unknown ids included") {
+  TempDir dir;
+  const testing::Drive drive =
+      testing::GenerateDrive({.seed = 5, .duration_s = 20, .faults = false});
+  auto dbc = can::ParseDbc(kCarDbc, "car.dbc");
+  REQUIRE(dbc.ok());
+  std::ofstream(dir.path() / "car.dbc") << kCarDbc;
+  std::ofstream(dir.path() / "car.map") << kCarMap;
+  const std::filesystem::path log = dir.path() / "drive.log";
+  WriteCandump(drive, *dbc, log);
+  {  // 25 frames of an id the DBC does not have, after the drive: some other ECU's traffic
+    std::ofstream out(log, std::ios::app);
+    can::CanFrame other;
+    other.id = 0x123;
+    other.len = 8;
+    for (int64_t i = 1; i <= 25; ++i) {
+      out << can::FormatCandumpLine(drive.frames.back().mono_ns() + i * 1'000'000, "can0", other)
+          << '\n';
+    }
+  }
+  // What the reader itself counts over the same log.
+  const SignalCatalog catalog = SignalCatalog::Standard();
+  auto reader =
+      CandumpSignalReader::Open(log, dir.path() / "car.dbc", dir.path() / "car.map", catalog);
+  REQUIRE(reader.ok());
+  for (;;) {
+    auto next = reader->Next();
+    REQUIRE(next.ok());
+    if (!next->has_value()) break;
+  }
+  const CanTranslateStats want = reader->stats();
+  REQUIRE(want.frames == drive.frames.size() + 25);
+  REQUIRE(want.translated == drive.frames.size());
+  REQUIRE(want.unknown_ids == 25);
+
+  const std::vector<std::string> args = {testing::InBuildTree(FLEETCLIP_CLI_PATH),
+                                         "rules",
+                                         "test",
+                                         "--candump",
+                                         log.string(),
+                                         "--dbc",
+                                         (dir.path() / "car.dbc").string(),
+                                         "--can-map",
+                                         (dir.path() / "car.map").string()};
+  const testing::ProcessResult text = testing::RunProcess(args, dir.path(), "rules-test-text");
+  INFO("text: " << text.out << text.err);
+  REQUIRE(text.exit_code == 0);
+  CHECK(text.out.find("can " + log.string() + ": " + std::to_string(want.frames) + " frames, " +
+                      std::to_string(want.translated) +
+                      " translated, 25 unknown ids, 0 out of order, 0 out of range, 0 counter "
+                      "skips, 0 bad checksums (dropped)\n") != std::string::npos);
+
+  std::vector<std::string> json_args = args;
+  json_args.push_back("--json");
+  const testing::ProcessResult json = testing::RunProcess(json_args, dir.path(), "rules-test");
+  INFO("json: " << json.out << json.err);
+  REQUIRE(json.exit_code == 0);
+  CHECK(json.out.find(
+            "\"can\":[{\"log\":\"" + log.string() + "\",\"frames\":" + std::to_string(want.frames) +
+            ",\"translated\":" + std::to_string(want.translated) +
+            ",\"unknown_ids\":25,\"out_of_order\":0,\"out_of_range\":0,"
+            "\"counter_skips\":0,\"bad_checksums\":0,\"healthy\":true}]") != std::string::npos);
+}
+
 }  // namespace fleetclip::triggers

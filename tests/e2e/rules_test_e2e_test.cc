@@ -74,7 +74,8 @@ TEST_CASE("rules test --json prints one fleetclip.rules-test/1 document counting
   static const std::regex kShape(
       "\\{\"schema\":\"fleetclip\\.rules-test/1\",\"ingest\":\\{\"frames\":([0-9]+),\"accepted\":"
       "([0-9]+),\"duplicate\":([0-9]+),\"out_of_order\":([0-9]+),\"malformed\":([0-9]+)\\},"
-      "\"clips\":\\[(\\{\"start_mono_ns\":[0-9]+,\"end_mono_ns\":[0-9]+,\"priority\":[0-9]+,"
+      "\"can\":\\[\\],\"clips\":\\[(\\{\"start_mono_ns\":[0-9]+,\"end_mono_ns\":[0-9]+,"
+      "\"priority\":[0-9]+,"
       "\"events\":\\[(\\{\"rule\":\"[a-z_]+\",\"mono_ns\":[0-9]+,\"peak\":(-?[0-9.e+-]+|null),"
       "\"priority\":[0-9]+,\"tier\":\"[a-z]*\",\"tag\":\"[a-z_]*\"\\},?)+\\]\\},?)*\\],"
       "\"frames_per_s\":[0-9]+\\}\n");
