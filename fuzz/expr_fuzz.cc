@@ -1,7 +1,9 @@
 // libFuzzer harness for the rule language: any input must either compile or fail with an error
 // that names a column, never crash, hang or exhaust the stack; a compiled rule must then evaluate
 // a few frames without trouble, and ProgramState (pre-decoded steps, threaded dispatch) must
-// compute every register exactly as a plain loop over the Program's instructions does.
+// compute every register exactly as a plain loop over the Program's instructions does. The frames
+// carry different subsets of the signals (chosen by the input's bytes), as producers sending
+// separate messages do, so rate()'s hold on frames that do not carry its operand is checked too.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -33,7 +35,8 @@ class ReferenceState {
         edges_(p.edge_slots(), -1),
         holds_(p.hold_slots()) {}
 
-  void Evaluate(const Program& p, int64_t t_ns, const double* row) {
+  // `carried`: the frame's presence bitmap (SignalHistory's: bit id % 64 of word id / 64).
+  void Evaluate(const Program& p, int64_t t_ns, const double* row, const uint64_t* carried) {
     double* r = regs_.data();
     for (size_t i = 0; i < p.size(); ++i) {
       const Instr& in = p.instrs()[i];
@@ -92,7 +95,16 @@ class ReferenceState {
           r[i] = IsTrue(x) || IsTrue(y);
           break;
         case OpCode::kRate: {
+          // Moves on frames that carry a signal the operand reads (or always, for an operand
+          // that reads none); on the others it holds its last rate for up to a second.
           Rate& s = rates_[in.slot];
+          const std::vector<uint32_t> columns = ColumnsRead(p, in.a);
+          bool moves = columns.empty();
+          for (uint32_t c : columns) moves = moves || (carried[c / 64] >> (c % 64) & 1) != 0;
+          if (!moves) {
+            r[i] = s.valid && t_ns - s.t_ns <= 1'000'000'000 ? s.rate : kNaN;
+            break;
+          }
           if (std::isnan(x)) {
             r[i] = kNaN;
             break;
@@ -101,7 +113,7 @@ class ReferenceState {
           r[i] = s.valid && dt > 0 && dt <= 1'000'000'000
                      ? (x - s.value) * 1e9 / static_cast<double>(dt)
                      : kNaN;
-          s = {t_ns, x, true};
+          s = {t_ns, x, r[i], true};
           break;
         }
         case OpCode::kMin:
@@ -143,8 +155,50 @@ class ReferenceState {
   struct Rate {
     int64_t t_ns = 0;
     double value = 0;
+    double rate = 0;
     bool valid = false;
   };
+
+  // The catalogue columns register `reg` reads: its operands walked with a work list, each
+  // register once.
+  static std::vector<uint32_t> ColumnsRead(const Program& p, uint32_t reg) {
+    std::vector<uint32_t> out;
+    std::vector<bool> seen(p.size(), false);
+    std::vector<uint32_t> todo = {reg};
+    while (!todo.empty()) {
+      const uint32_t at = todo.back();
+      todo.pop_back();
+      if (seen[at]) continue;
+      seen[at] = true;
+      const Instr& in = p.instrs()[at];
+      switch (in.op) {
+        case OpCode::kConst:
+          break;
+        case OpCode::kLoad:
+          out.push_back(in.a);
+          break;
+        case OpCode::kAdd:
+        case OpCode::kSub:
+        case OpCode::kMul:
+        case OpCode::kDiv:
+        case OpCode::kLt:
+        case OpCode::kLe:
+        case OpCode::kGt:
+        case OpCode::kGe:
+        case OpCode::kEq:
+        case OpCode::kNe:
+        case OpCode::kAnd:
+        case OpCode::kOr:
+          todo.push_back(in.b);
+          todo.push_back(in.a);
+          break;
+        default:  // one operand: unary, windows, rate, edges, for
+          todo.push_back(in.a);
+          break;
+      }
+    }
+    return out;
+  }
   struct Hold {
     int64_t since_ns = 0;
     bool holding = false;
@@ -191,16 +245,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (int i = 0; i < 64; ++i) {
     frame.Clear();
     frame.mono_ns = 1'000'000'000 + int64_t{i} * 10'000'000;
+    // Which signals this frame carries: every one on the first frame, then a subset taken from
+    // the input's bytes (the same input, the same subsets).
+    const uint8_t pick = i == 0 || size == 0 ? 0xff : data[static_cast<size_t>(i) % size];
     for (SignalId id = 0; id < catalog.size(); ++id) {
-      if (catalog.Info(id).kind != SignalKind::kText) {
-        frame.numbers.emplace_back(id, static_cast<double>((i * 7 + id * 13) % 23) - 11.0);
-      }
+      if (catalog.Info(id).kind == SignalKind::kText) continue;
+      if ((pick >> (id % 8) & 1) == 0) continue;
+      frame.numbers.emplace_back(id, static_cast<double>((i * 7 + id * 13) % 23) - 11.0);
     }
     history.Append(frame);
     (void)engine.Evaluate(history);
     const int64_t t_ns = ToNanos(history.LatestTime());
-    state.Evaluate(program, t_ns, history.LatestRow());
-    reference.Evaluate(program, t_ns, history.LatestRow());
+    state.Evaluate(program, t_ns, history.LatestRow(), history.LatestCarried());
+    reference.Evaluate(program, t_ns, history.LatestRow(), history.LatestCarried());
     for (uint32_t r = 0; r < program.size(); ++r) {
       if (!Same(state.reg(r), reference.reg(r))) __builtin_trap();
     }
