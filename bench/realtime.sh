@@ -8,9 +8,11 @@
 # Peer, same run, same files: the record-everything design of openpilot and Frigate,
 # `ffmpeg -re -i FILE -c copy -f segment -segment_time 60` per camera into 60 s files.
 # Goals: CPU <= 0.5x the peer's; bytes written <= 5% of the peer's; RSS <= 1.1 x ring + 48 MiB.
+# Floor, same run, same files: `ffmpeg -re -i FILE -c copy -f null -` per camera, the peer with its
+# muxing and writing taken away: what reading the inputs at their frame rate costs by itself.
 # Second part: raw input encoded with libx264 ultrafast (2 cameras, lavfi 720p30) against
 # `ffmpeg -re -f lavfi … -c:v libx264 -preset ultrafast -f segment`: CPU per encoded camera.
-# Medians of REALTIME_RUNS runs (default 3; each run takes about 2 x SECONDS + 2 x ENC_SECONDS).
+# Medians of REALTIME_RUNS runs (default 3; each run takes about 3 x SECONDS + 2 x ENC_SECONDS).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 runs=${REALTIME_RUNS:-3}
@@ -107,13 +109,16 @@ run_ours() {
 }
 
 # run_peer MODE SECS: prints "cpu_pct=… bytes=…"; CPU is the sum over its ffmpeg processes.
+# MODE: passthrough (the peer), floor (the peer writing nothing) or encode.
 run_peer() {
   local mode=$1 secs=$2 dir="$work/peer-$1" pids=() i
   rm -rf "$dir" && mkdir -p "$dir"
-  if [ "$mode" = passthrough ]; then
+  if [ "$mode" = passthrough ] || [ "$mode" = floor ]; then
     for i in "${!files[@]}"; do
+      local out=(-f segment -segment_time 60 -reset_timestamps 1 "$dir/cam$i-%03d.mp4")
+      [ "$mode" = floor ] && out=(-f null -)
       /usr/bin/time -f "%U %S" -o "$dir/time$i" ffmpeg -nostdin -v error -re -i "${files[$i]}" \
-        -t "$secs" -c copy -f segment -segment_time 60 -reset_timestamps 1 "$dir/cam$i-%03d.mp4" &
+        -t "$secs" -c copy "${out[@]}" &
       pids+=($!)
     done
   else
@@ -133,22 +138,24 @@ run_peer() {
     '{c += $1 + $2} END {printf "cpu_pct=%.1f bytes=%d\n", 100 * c / e, b}'
 }
 
-cpu=() pcpu=() rss=() ring=() bytes=() pbytes=() ecpu=() epcpu=()
+cpu=() pcpu=() fcpu=() rss=() ring=() bytes=() pbytes=() ecpu=() epcpu=()
 for run in $(seq "$runs"); do
   o=$(run_ours passthrough "$seconds") p=$(run_peer passthrough "$seconds")
+  f=$(run_peer floor "$seconds")
   eo=$(run_ours encode "$enc_seconds") ep=$(run_peer encode "$enc_seconds")
-  echo "run $run: ours $o | peer $p | encode ours $eo | encode peer $ep" >&2
-  cpu+=("$(field cpu_pct "$o")") pcpu+=("$(field cpu_pct "$p")")
+  echo "run $run: ours $o | peer $p | floor $f | encode ours $eo | encode peer $ep" >&2
+  cpu+=("$(field cpu_pct "$o")") pcpu+=("$(field cpu_pct "$p")") fcpu+=("$(field cpu_pct "$f")")
   rss+=("$(field rss_mib "$o")") ring+=("$(field ring_mib "$o")")
   bytes+=("$(field bytes "$o")") pbytes+=("$(field bytes "$p")")
   ecpu+=("$(field cpu_pct "$eo")") epcpu+=("$(field cpu_pct "$ep")")
 done
-c=$(median "${cpu[@]}") pc=$(median "${pcpu[@]}")
+c=$(median "${cpu[@]}") pc=$(median "${pcpu[@]}") fc=$(median "${fcpu[@]}")
 b=$(median "${bytes[@]}") pb=$(median "${pbytes[@]}")
 r=$(median "${rss[@]}") g=$(median "${ring[@]}")
 ec=$(median "${ecpu[@]}") epc=$(median "${epcpu[@]}")
 budget=$(awk -v g="$g" 'BEGIN {printf "%.1f", 1.1 * g + 48}')
+echo "cpu: ours ${c}%, peer ${pc}%, floor (the peer writing nothing) ${fc}%: ours/floor $(ratio "$c" "$fc"), peer/floor $(ratio "$pc" "$fc")" >&2
 echo "rss: median peak ${r} MiB for ${g} MiB of ring payload; budget 1.1 x ring + 48 MiB = ${budget} MiB" >&2
 echo "bytes written: ours ${b}, peer ${pb} (ratio $(ratio "$b" "$pb"); goal <= 0.05)" >&2
 echo "encode (2 x 720p30 libx264 ultrafast): ours $(awk -v c="$ec" 'BEGIN {printf "%.1f", c / 2}')% of a core per camera, peer $(awk -v c="$epc" 'BEGIN {printf "%.1f", c / 2}')% (ratio $(ratio "$ec" "$epc"))" >&2
-echo "RESULT realtime cpu_pct=$c peer=$pc ratio=$(ratio "$c" "$pc") bytes_ratio=$(ratio "$b" "$pb") rss_mib=$r rss_budget_mib=$budget encode_cpu_per_camera_pct=$(awk -v c="$ec" 'BEGIN {printf "%.1f", c / 2}') encode_ratio=$(ratio "$ec" "$epc")"
+echo "RESULT realtime cpu_pct=$c peer=$pc ratio=$(ratio "$c" "$pc") floor=$fc floor_ratio=$(ratio "$c" "$fc") bytes_ratio=$(ratio "$b" "$pb") rss_mib=$r rss_budget_mib=$budget encode_cpu_per_camera_pct=$(awk -v c="$ec" 'BEGIN {printf "%.1f", c / 2}') encode_ratio=$(ratio "$ec" "$epc")"
