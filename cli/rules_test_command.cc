@@ -118,8 +118,9 @@ int RunRulesTest(std::span<const std::string_view> args, CommandContext& ctx) {
     Result<triggers::CandumpSource> source =
         triggers::CandumpSource::Open(log, a.dbc, a.can_map, setup->catalog);
     if (!source.ok()) return fail(source.error());
-    owned.push_back(std::make_unique<triggers::CandumpSource>(std::move(*source)));
-    can_logs.push_back(static_cast<const triggers::CandumpSource*>(owned.back().get()));
+    auto can_log = std::make_unique<triggers::CandumpSource>(std::move(*source));
+    can_logs.push_back(can_log.get());
+    owned.push_back(std::move(can_log));
   }
   std::vector<triggers::RecordedSource*> sources;
   for (const auto& s : owned) sources.push_back(s.get());
