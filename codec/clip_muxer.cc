@@ -11,6 +11,7 @@
 
 #include "codec/av_error.h"
 #include "common/durable_file.h"
+#include "common/thread_name.h"
 #include "common/unique_handle.h"
 
 extern "C" {
@@ -213,7 +214,12 @@ std::vector<Result<MuxedClip>> MuxClips(FileSystem& fs, const std::vector<Snapsh
   {
     std::vector<std::jthread> threads;
     const size_t n = std::min(snapshots.size(), static_cast<size_t>(std::max(parallelism, 1)));
-    for (size_t t = 1; t < n; ++t) threads.emplace_back(worker);
+    for (size_t t = 1; t < n; ++t) {
+      threads.emplace_back([&worker] {
+        SetThreadName("clip-mux");
+        worker();
+      });
+    }
     worker();
   }
   std::vector<Result<MuxedClip>> out;

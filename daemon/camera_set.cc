@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "common/thread_name.h"
+
 namespace fleetclip::daemon {
 
 CameraOptions CameraOptionsFromConfig(const proto::CameraConfig& c) {
@@ -42,7 +44,10 @@ CameraSet::CameraSet(const google::protobuf::RepeatedPtrField<proto::CameraConfi
 
 void CameraSet::Start() {
   for (Camera& cam : cameras_) {
-    cam.thread = std::jthread([src = cam.source.get()](std::stop_token stop) { src->Run(stop); });
+    cam.thread = std::jthread([src = cam.source.get()](std::stop_token stop) {
+      SetThreadName("cam:" + src->options().name);
+      src->Run(stop);
+    });
   }
 }
 

@@ -4,6 +4,7 @@
 #include "can/dbc.h"
 #include "can/message_check.h"
 #include "can/signal_map.h"
+#include "common/thread_name.h"
 
 namespace fleetclip::daemon {
 
@@ -52,6 +53,7 @@ void CanGateways::Start() {
     const proto::CanInterfaceConfig c = bus.config;
     Logger log = log_;
     bus.thread = std::jthread([gateway, c, log](std::stop_token stop) {
+      SetThreadName("can:" + c.interface());
       if (!c.candump_file().empty()) {
         if (Status s = gateway->RunCandump(stop, c.candump_file()); !s.ok()) {
           log.Error("can_candump_failed",

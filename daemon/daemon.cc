@@ -16,6 +16,7 @@
 
 #include "codec/media_init.h"
 #include "common/durable_file.h"
+#include "common/thread_name.h"
 #include "daemon/backend/config_poller.h"
 #include "daemon/backend/heartbeat.h"
 #include "daemon/camera_set.h"
@@ -663,7 +664,10 @@ int Daemon::Run() {
   d.can_buses->Start();
   d.uploads->Start();
   if (d.poller) {
-    d.backend_thread = std::jthread([&d](std::stop_token stop) { d.RunBackend(stop); });
+    d.backend_thread = std::jthread([&d](std::stop_token stop) {
+      SetThreadName("backend");
+      d.RunBackend(stop);
+    });
   }
   d.SetState("running");
   d.notifier.Ready();

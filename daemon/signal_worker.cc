@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "common/thread_name.h"
+
 namespace fleetclip::daemon {
 namespace {
 
@@ -36,6 +38,7 @@ Status SignalWorker::Bind(const std::filesystem::path& socket_path) {
 
 void SignalWorker::Start() {
   thread_ = std::jthread([this](std::stop_token stop) {
+    SetThreadName("signals");
     if (Status s = source_->Run(stop, ingest_, *this); !s.ok()) {
       log_.Error("signal_socket_failed", {{"error", s.error().ToString()}});
     }

@@ -3,6 +3,7 @@
 
 #include <random>
 
+#include "common/thread_name.h"
 #include "uploader/abort_drain.h"
 
 namespace fleetclip::daemon {
@@ -30,7 +31,10 @@ UploadWorker::UploadWorker(queue::ClipStore& store, std::unique_ptr<uploader::Tr
       probe_options_(options_.probe) {}
 
 void UploadWorker::Start() {
-  thread_ = std::jthread([this](std::stop_token stop) { Run(stop); });
+  thread_ = std::jthread([this](std::stop_token stop) {
+    SetThreadName("uploader");
+    Run(stop);
+  });
 }
 
 void UploadWorker::Stop() {

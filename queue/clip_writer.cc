@@ -6,6 +6,7 @@
 
 #include "codec/clip_muxer.h"
 #include "common/durable_file.h"
+#include "common/thread_name.h"
 #include "queue/manifest.h"
 #include "queue/sha256.h"
 #include "queue/signal_log.h"
@@ -40,7 +41,10 @@ ClipWriter::ClipWriter(ClipStore& store, StorageBudget& budget, std::vector<Came
 ClipWriter::~ClipWriter() { Stop(); }
 
 void ClipWriter::Start() {
-  thread_ = std::jthread([this](std::stop_token stop) { Run(stop); });
+  thread_ = std::jthread([this](std::stop_token stop) {
+    SetThreadName("clip-writer");
+    Run(stop);
+  });
 }
 
 void ClipWriter::Stop() {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <thread>
 
+#include "common/thread_name.h"
 #include "common/unique_handle.h"
 #include "uploader/digest.h"
 #include "uploader/s3_transport.h"
@@ -192,7 +193,12 @@ Status S3Transport::Multipart(const std::string& clip_id, const LocalFile& file,
   const size_t threads = std::min(workers_.size(), todo.size());
   {
     std::vector<std::jthread> pool;
-    for (size_t t = 1; t < threads; ++t) pool.emplace_back([&, t] { work(*workers_[t]); });
+    for (size_t t = 1; t < threads; ++t) {
+      pool.emplace_back([&, t] {
+        SetThreadName("upload-part");
+        work(*workers_[t]);
+      });
+    }
     if (threads > 0) work(main);
   }
   if (std::optional<Error> e = first_error.Take()) {
