@@ -36,6 +36,14 @@ done
 
 # cpu_ticks PID: utime+stime of a live process, in clock ticks.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# thread_ticks PID: "cam=T signals=T clip-writer=T uploader=T fleetclipd=T": utime+stime of the
+# live threads by name (the daemon names them, docs/daemon.md; cam:NAME summed as cam).
+thread_ticks() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    echo "$(cut -d: -f1 <"$t/comm") $(awk '{print $14 + $15}' "$t/stat")"
+  done | awk '{s[$1] += $2} END {for (k in s) printf "%s=%d ", k, s[k]}'
+}
 dir_bytes() { du -sb --apparent-size "$1" | cut -f1; }
 
 write_config() {  # write_config DIR MODE (passthrough|encode)
@@ -92,7 +100,8 @@ run_ours() {
   local replay=$!
   sleep "$(awk -v s="$secs" -v e="$(since "$t0")" 'BEGIN {print s - e}')"
   local ticks elapsed rss io ring
-  ticks=$(cpu_ticks "$pid") elapsed=$(since "$t0")
+  local by_thread
+  ticks=$(cpu_ticks "$pid") by_thread=$(thread_ticks "$pid") elapsed=$(since "$t0")
   rss=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")
   io=$(awk '/^write_bytes:/ {print $2}' "/proc/$pid/io")
   ring=$("$fleetclip" status --config "$dir/fleetclip.conf" --json |
@@ -102,10 +111,18 @@ run_ours() {
   wait "$replay" 2>/dev/null || true
   local clips
   clips=$(find "$dir/state/clips" -mindepth 1 -maxdepth 1 -not -name .tmp | wc -l)
+  # CPU by thread: cameras, signal thread, clip writer, and the rest (main, uploader, threads
+  # that ended before the sample: the clip writer's parallel muxers).
   awk -v t="$ticks" -v hz="$hz" -v e="$elapsed" -v rss="$rss" -v ring="$ring" \
-    -v b="$(dir_bytes "$dir/state")" -v io="$io" -v c="$clips" 'BEGIN {
-      printf "cpu_pct=%.1f rss_mib=%.1f ring_mib=%.1f bytes=%d io_write_bytes=%d clips=%d\n",
-        100 * t / hz / e, rss / 1024, ring / 1048576, b, io, c }'
+    -v b="$(dir_bytes "$dir/state")" -v io="$io" -v c="$clips" -v th="$by_thread" 'BEGIN {
+      n = split(th, kv, /[ =]+/)
+      for (i = 1; i + 1 <= n; i += 2) part[kv[i]] = kv[i + 1]
+      rest = t - part["cam"] - part["signals"] - part["clip-writer"]
+      pct = 100 / hz / e
+      printf "cpu_pct=%.1f rss_mib=%.1f ring_mib=%.1f bytes=%d io_write_bytes=%d clips=%d", \
+        t * pct, rss / 1024, ring / 1048576, b, io, c
+      printf " cpu_cameras=%.2f cpu_signals=%.2f cpu_clip_writer=%.2f cpu_rest=%.2f\n", \
+        part["cam"] * pct, part["signals"] * pct, part["clip-writer"] * pct, rest * pct }'
 }
 
 # run_peer MODE SECS: prints "cpu_pct=… bytes=…"; CPU is the sum over its ffmpeg processes.
@@ -138,13 +155,15 @@ run_peer() {
     '{c += $1 + $2} END {printf "cpu_pct=%.1f bytes=%d\n", 100 * c / e, b}'
 }
 
-cpu=() pcpu=() fcpu=() rss=() ring=() bytes=() pbytes=() ecpu=() epcpu=()
+cpu=() cams=() sigs=() writer=() rest=() pcpu=() fcpu=() rss=() ring=() bytes=() pbytes=() ecpu=() epcpu=()
 for run in $(seq "$runs"); do
   o=$(run_ours passthrough "$seconds") p=$(run_peer passthrough "$seconds")
   f=$(run_peer floor "$seconds")
   eo=$(run_ours encode "$enc_seconds") ep=$(run_peer encode "$enc_seconds")
   echo "run $run: ours $o | peer $p | floor $f | encode ours $eo | encode peer $ep" >&2
   cpu+=("$(field cpu_pct "$o")") pcpu+=("$(field cpu_pct "$p")") fcpu+=("$(field cpu_pct "$f")")
+  cams+=("$(field cpu_cameras "$o")") sigs+=("$(field cpu_signals "$o")")
+  writer+=("$(field cpu_clip_writer "$o")") rest+=("$(field cpu_rest "$o")")
   rss+=("$(field rss_mib "$o")") ring+=("$(field ring_mib "$o")")
   bytes+=("$(field bytes "$o")") pbytes+=("$(field bytes "$p")")
   ecpu+=("$(field cpu_pct "$eo")") epcpu+=("$(field cpu_pct "$ep")")
@@ -154,6 +173,7 @@ b=$(median "${bytes[@]}") pb=$(median "${pbytes[@]}")
 r=$(median "${rss[@]}") g=$(median "${ring[@]}")
 ec=$(median "${ecpu[@]}") epc=$(median "${epcpu[@]}")
 budget=$(awk -v g="$g" 'BEGIN {printf "%.1f", 1.1 * g + 48}')
+echo "cpu by thread (medians, % of a core): cameras $(median "${cams[@]}"), signals $(median "${sigs[@]}"), clip writer $(median "${writer[@]}"), rest $(median "${rest[@]}")" >&2
 echo "cpu: ours ${c}%, peer ${pc}%, floor (the peer writing nothing) ${fc}%: ours/floor $(ratio "$c" "$fc"), peer/floor $(ratio "$pc" "$fc")" >&2
 echo "rss: median peak ${r} MiB for ${g} MiB of ring payload; budget 1.1 x ring + 48 MiB = ${budget} MiB" >&2
 echo "bytes written: ours ${b}, peer ${pb} (ratio $(ratio "$b" "$pb"); goal <= 0.05)" >&2
