@@ -10,7 +10,7 @@
 namespace fleetclip::can {
 namespace {
 
-Dbc CheckDbc() {
+Dbc ParsedCheckDbc() {
   auto dbc = ParseDbc(testing::kCheckDbc, "check.dbc");
   REQUIRE(dbc.ok());
   return std::move(*dbc);
@@ -26,7 +26,7 @@ CheckSpec Esp() {
 }
 
 std::string ErrorOf(const std::vector<CheckSpec>& specs, std::string_view algorithm = "") {
-  const Dbc dbc = CheckDbc();
+  const Dbc dbc = ParsedCheckDbc();
   auto r = ResolveChecks(dbc, specs, algorithm, "signals.can[0].checksum_algorithm");
   REQUIRE_FALSE(r.ok());
   return r.error().message();
@@ -35,7 +35,7 @@ std::string ErrorOf(const std::vector<CheckSpec>& specs, std::string_view algori
 }  // namespace
 
 TEST_CASE("A config entry resolves its message, counter and checksum signals") {
-  const Dbc dbc = CheckDbc();
+  const Dbc dbc = ParsedCheckDbc();
   auto r = ResolveChecks(dbc, std::vector<CheckSpec>{Esp()}, "", "x");
   REQUIRE(r.ok());
   // ESP_21 from the config, plus the DBC's convention: STEER's Counter (no algorithm, so not its
@@ -54,7 +54,7 @@ TEST_CASE("A config entry resolves its message, counter and checksum signals") {
 }
 
 TEST_CASE("DBC checksums are checked only with the interface's algorithm") {
-  const Dbc dbc = CheckDbc();
+  const Dbc dbc = ParsedCheckDbc();
   auto r = ResolveChecks(dbc, {}, "sum_toyota", "x");
   REQUIRE(r.ok());
   REQUIRE(r->size() == 2);  // ESP_21's names follow no convention: not checked

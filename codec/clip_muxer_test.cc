@@ -19,8 +19,8 @@ using namespace std::chrono_literals;
 using testing::DecodeFile;
 using testing::MakeTestVideo;
 
-struct Fixture {
-  Fixture() { InitMediaLibraries(); }
+struct MuxerFixture {
+  MuxerFixture() { InitMediaLibraries(); }
   TempDir dir;
   FakeClock clock;
   MemoryLogSink sink;
@@ -50,7 +50,7 @@ size_t CountFiles(const std::filesystem::path& dir) {
 }  // namespace
 
 TEST_CASE("Every muxed clip decodes from its first frame and lasts as asked within one GOP") {
-  Fixture f;
+  MuxerFixture f;
   const auto codec = GENERATE(as<std::string>{}, "h264", "hevc");
   const auto file = f.dir.path() / ("in-" + codec + ".mkv");
   const int gop = 15;  // 0.5 s at 30 fps
@@ -85,7 +85,7 @@ TEST_CASE("Every muxed clip decodes from its first frame and lasts as asked with
 }
 
 TEST_CASE("Three cameras cut from one window start within one GOP of each other") {
-  Fixture f;
+  MuxerFixture f;
   const std::vector<int> gops = {15, 20, 30};
   std::vector<std::unique_ptr<PacketRing>> rings(3);
   std::vector<std::jthread> capture;
@@ -116,7 +116,7 @@ TEST_CASE("Three cameras cut from one window start within one GOP of each other"
 }
 
 TEST_CASE("A muxed clip is complete under its final name with no temp file left") {
-  Fixture f;
+  MuxerFixture f;
   const auto file = f.dir.path() / "in.mp4";
   MakeTestVideo(file, {.seconds = 2});
   auto ring = f.Fill(file);
@@ -131,7 +131,7 @@ TEST_CASE("A muxed clip is complete under its final name with no temp file left"
 }
 
 TEST_CASE("An empty snapshot is refused with a clear error") {
-  Fixture f;
+  MuxerFixture f;
   PacketRing ring({});
   auto clip = MuxClip(ring.Take(MonoFromNanos(0), MonoFromNanos(1)), f.dir.path() / "x.mp4");
   REQUIRE_FALSE(clip.ok());
@@ -141,7 +141,7 @@ TEST_CASE("An empty snapshot is refused with a clear error") {
 }
 
 TEST_CASE("A full disk fails the clip with no_space and leaves nothing behind") {
-  Fixture f;
+  MuxerFixture f;
   const auto file = f.dir.path() / "in.mp4";
   MakeTestVideo(file, {.width = 640, .height = 480, .seconds = 4, .bitrate_bps = 2'000'000});
   auto ring = f.Fill(file);

@@ -31,7 +31,7 @@ using testing::StoreProblems;
 using testing::TmpEmpty;
 using testing::Unlimited;
 
-StoreOptions Options(const fs::path& state, FileSystem* files) {
+StoreOptions PowerCutOptions(const fs::path& state, FileSystem* files) {
   return StoreOptions{.state_dir = state, .reserve_bytes = 64 << 10, .file_system = files};
 }
 
@@ -72,7 +72,7 @@ void CutEverywhere(CutReport& report, const RingFixture& ring, const fs::path& t
     const fs::path state = ring.dir.path() / "count";
     CopyState(tmpl, state);
     PowerCutFileSystem pc(posix, state, {"queue.db", "queue.db-wal"}, {"queue.db-shm"});
-    auto store = ClipStore::Open(Options(state, &pc), ring.clock, ring.log).value();
+    auto store = ClipStore::Open(PowerCutOptions(state, &pc), ring.clock, ring.log).value();
     pc.CutBefore(INT64_MAX, ring.dir.path() / "unused");
     act(*store, pc);
     ops = pc.ops();
@@ -87,7 +87,7 @@ void CutEverywhere(CutReport& report, const RingFixture& ring, const fs::path& t
     CopyState(tmpl, state);
     {
       PowerCutFileSystem pc(posix, state, {"queue.db", "queue.db-wal"}, {"queue.db-shm"});
-      auto store = ClipStore::Open(Options(state, &pc), ring.clock, ring.log).value();
+      auto store = ClipStore::Open(PowerCutOptions(state, &pc), ring.clock, ring.log).value();
       if (k == 0) {
         pc.CutNow(image);
       } else {
@@ -98,7 +98,7 @@ void CutEverywhere(CutReport& report, const RingFixture& ring, const fs::path& t
     }
     ++report.cut_points;
     const std::map<std::string, bool> committed = CommittedAt(image);
-    auto recovered = ClipStore::Open(Options(image, &posix), ring.clock, ring.log);
+    auto recovered = ClipStore::Open(PowerCutOptions(image, &posix), ring.clock, ring.log);
     REQUIRE(recovered.ok());
     ClipStore& store = **recovered;
     CHECK(TmpEmpty(store));
@@ -137,7 +137,7 @@ void CutEverywhere(CutReport& report, const RingFixture& ring, const fs::path& t
 // A template state with `n` committed clips; returns their ids.
 std::vector<std::string> Template(const fs::path& tmpl, const RingFixture& ring, int n) {
   PosixFileSystem posix;
-  auto store = ClipStore::Open(Options(tmpl, &posix), ring.clock, ring.log).value();
+  auto store = ClipStore::Open(PowerCutOptions(tmpl, &posix), ring.clock, ring.log).value();
   FileSystemDiskSpace disk(posix);
   StorageBudget budget(*store, disk, Unlimited(), ring.log);
   ClipWriter writer(*store, budget, ring.Cameras(), RingFixture::Signals, ring.clock, ring.log, {},

@@ -18,7 +18,7 @@
 namespace fleetclip::triggers {
 namespace {
 
-constexpr std::string_view kDbc = R"(BO_ 256 ESP: 8 ESP
+constexpr std::string_view kGatewayDbc = R"(BO_ 256 ESP: 8 ESP
  SG_ ESP_vehicleSpeed : 0|16@1+ (0.01,0) [0|655.35] "km/h" GW
  SG_ ESP_brakePressed : 16|1@1+ (1,0) [0|1] "" GW
 BO_ 512 Drive: 1 GW
@@ -56,7 +56,7 @@ class Receiver {
 };
 
 CanTranslator Translator(const SignalCatalog& catalog) {
-  auto dbc = can::ParseDbc(kDbc, "car.dbc");
+  auto dbc = can::ParseDbc(kGatewayDbc, "car.dbc");
   REQUIRE(dbc.ok());
   auto map = can::ParseSignalMap(
       "ESP_vehicleSpeed speed 0.277777777777777778\nESP_brakePressed brake_pressed\nGear gear\n",

@@ -88,7 +88,9 @@ TEST_CASE("Deep nesting is refused instead of exhausting the stack") {
   deep += "x";
   deep += std::string(200, ')');
   REQUIRE(ErrorOf(deep).find("nested deeper than 64") != std::string::npos);
-  REQUIRE(ErrorOf(std::string(1000, '-') + "x").find("nested deeper") != std::string::npos);
+  std::string negations(1000, '-');
+  negations += "x";
+  REQUIRE(ErrorOf(negations).find("nested deeper") != std::string::npos);
 }
 
 TEST_CASE("An empty expression is an error") {

@@ -12,7 +12,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-struct Fixture {
+struct ProducersFixture {
   const SignalCatalog catalog = SignalCatalog::Standard();
   FakeClock clock;
   MemoryLogSink sink;
@@ -41,7 +41,7 @@ struct Fixture {
 }  // namespace
 
 TEST_CASE("A frame older than another producer's latest is not out of order") {
-  Fixture f;
+  ProducersFixture f;
   REQUIRE(f.Accept(Datagram("can0", 2'000'000, 1, {{"speed", 1}})));
   REQUIRE(f.Accept(Datagram("autonomy", 1'000'000, 1, {{"accel_long", 0}})));
   CHECK(f.ingest.stats().out_of_order == 0);
@@ -51,7 +51,7 @@ TEST_CASE("A frame older than another producer's latest is not out of order") {
 }
 
 TEST_CASE("Duplicates and sequence gaps are counted for the producer that made them") {
-  Fixture f;
+  ProducersFixture f;
   REQUIRE(f.Accept(Datagram("can0", 1'000, 1, {{"speed", 1}})));
   REQUIRE(f.Accept(Datagram("model", 1'000, 1, {{"accel_lat", 1}})));  // same time, other producer
   REQUIRE_FALSE(f.Accept(Datagram("model", 1'000, 1, {{"accel_lat", 1}})));
@@ -65,7 +65,7 @@ TEST_CASE("Duplicates and sequence gaps are counted for the producer that made t
 }
 
 TEST_CASE("The producer's name is read on the learned-layout path as on the full walk") {
-  Fixture f;
+  ProducersFixture f;
   // The same layout many times: after the first frames the learned layout decodes them.
   for (int i = 1; i <= 20; ++i) {
     REQUIRE(f.Accept(Datagram("autonomy", i * 10'000'000, i, {{"speed", i}})));
@@ -77,7 +77,7 @@ TEST_CASE("The producer's name is read on the learned-layout path as on the full
 }
 
 TEST_CASE("A producer name that is not a signal-style name makes the frame malformed") {
-  Fixture f;
+  ProducersFixture f;
   REQUIRE_FALSE(f.Accept(Datagram("CAN 0", 1'000, 1, {{"speed", 1}})));
   CHECK(f.ingest.stats().malformed == 1);
   CHECK(f.sink.Count("CAN 0\\\" is not [a-z0-9_.]{1,64}") == 1);
@@ -85,7 +85,7 @@ TEST_CASE("A producer name that is not a signal-style name makes the frame malfo
 }
 
 TEST_CASE("Frames of a producer beyond the first 32 are dropped as malformed, naming the bound") {
-  Fixture f;
+  ProducersFixture f;
   for (size_t i = 0; i < SignalIngest::kMaxProducers; ++i) {
     REQUIRE(f.Accept(Datagram("p" + std::to_string(i), 1'000, 1, {{"speed", 1}})));
   }
@@ -96,7 +96,7 @@ TEST_CASE("Frames of a producer beyond the first 32 are dropped as malformed, na
 }
 
 TEST_CASE("Two producers skewed by 40 ms come out merged in time order with nothing lost") {
-  Fixture f;
+  ProducersFixture f;
   // "can0" is on time; "autonomy" arrives 40 ms behind it. 10 ms frames, 1 s of each.
   std::vector<std::pair<int64_t, std::string>> out;
   for (int i = 0; i < 100; ++i) {
@@ -119,7 +119,7 @@ TEST_CASE("Two producers skewed by 40 ms come out merged in time order with noth
 }
 
 TEST_CASE("A frame later than the reorder window is dropped as late for its producer") {
-  Fixture f;
+  ProducersFixture f;
   f.ingest.Offer(Datagram("can0", 1'000'000'000, 1, {{"speed", 1}}), false);
   f.ingest.Offer(Datagram("can0", 1'100'000'000, 2, {{"speed", 1}}), false);
   CHECK(f.Released().size() == 1);  // 1.0 s is 100 ms behind the newest: handed on
@@ -131,7 +131,7 @@ TEST_CASE("A frame later than the reorder window is dropped as late for its prod
 }
 
 TEST_CASE("Frames of two producers with the same time become one frame with both values") {
-  Fixture f;
+  ProducersFixture f;
   f.ingest.Offer(Datagram("can0", 1'000'000'000, 1, {{"speed", 7}, {"accel_long", -1}}), false);
   f.ingest.Offer(Datagram("model", 1'000'000'000, 1, {{"accel_long", -2}, {"accel_lat", 3}}),
                  false);
@@ -152,7 +152,7 @@ TEST_CASE("Frames of two producers with the same time become one frame with both
 }
 
 TEST_CASE("Waiting frames are handed on once the clock is a window past them") {
-  Fixture f;
+  ProducersFixture f;
   f.ingest.Offer(Datagram("can0", 1'000'000'000, 1, {{"speed", 1}}), false);
   CHECK(f.Released().empty());
   REQUIRE(f.ingest.NextDue() == MonoFromNanos(1'050'000'000));

@@ -7,11 +7,11 @@
 namespace fleetclip::triggers {
 namespace {
 
-constexpr int64_t kMs = 1'000'000;
+constexpr int64_t kOneMs = 1'000'000;
 
 DecodedFrame Frame(int64_t t_ms, std::vector<std::pair<SignalId, double>> numbers) {
   DecodedFrame f;
-  f.mono_ns = t_ms * kMs;
+  f.mono_ns = t_ms * kOneMs;
   f.seq = static_cast<uint64_t>(t_ms);
   f.numbers = std::move(numbers);
   return f;
@@ -34,7 +34,7 @@ TEST_CASE("Rows older than the retention are dropped as new ones arrive") {
   const SignalCatalog catalog = SignalCatalog::Standard();
   SignalHistory h(catalog, std::chrono::seconds(1));
   for (int64_t t = 0; t <= 5000; t += 10) h.Append(Frame(t, {{0, 1.0}}));
-  REQUIRE(h.OldestTime() == MonoFromNanos(4000 * kMs));
+  REQUIRE(h.OldestTime() == MonoFromNanos(4000 * kOneMs));
   REQUIRE(h.size() == 101);
 }
 
@@ -44,7 +44,7 @@ TEST_CASE("The row bound holds even when retention would keep more, and is count
   for (int64_t t = 0; t < 1000; ++t) h.Append(Frame(t, {{0, 1.0}}));
   REQUIRE(h.size() <= 300);
   REQUIRE(h.evicted_early() == 1000 - h.size());
-  REQUIRE(h.LatestTime() == MonoFromNanos(999 * kMs));
+  REQUIRE(h.LatestTime() == MonoFromNanos(999 * kOneMs));
 }
 
 TEST_CASE("The signal log window has only the values each frame carried") {
@@ -59,9 +59,9 @@ TEST_CASE("The signal log window has only the values each frame carried") {
   h.Append(f);
   REQUIRE(h.LatestText(reason) == "driver_brake");
 
-  auto window = h.Window(MonoFromNanos(50 * kMs), MonoFromNanos(100 * kMs));
+  auto window = h.Window(MonoFromNanos(50 * kOneMs), MonoFromNanos(100 * kOneMs));
   REQUIRE(window.size() == 6);
-  REQUIRE(window[0].mono_ns() == 50 * kMs);
+  REQUIRE(window[0].mono_ns() == 50 * kOneMs);
   REQUIRE(window[0].values_size() == 1);
   REQUIRE(window[0].values(0).name() == "speed");
   REQUIRE(window[0].values(0).number() == 50);
@@ -82,7 +82,7 @@ TEST_CASE("The signal log window keeps each frame's producer") {
     f.producer = kProducers[t % 3];
     h.Append(f);
   }
-  auto window = h.Window(MonoFromNanos(0), MonoFromNanos(299 * kMs));
+  auto window = h.Window(MonoFromNanos(0), MonoFromNanos(299 * kOneMs));
   REQUIRE(window.size() == 300);
   for (size_t i = 0; i < window.size(); ++i) {
     INFO("row " << i);

@@ -14,8 +14,8 @@ namespace {
 
 using testing::HttpTestServer;
 
-struct Fixture {
-  Fixture() { InitCurlForTests(); }
+struct HeartbeatFixture {
+  HeartbeatFixture() { InitCurlForTests(); }
 
   std::unique_ptr<Heartbeat> Make() {
     HeartbeatOptions o;
@@ -44,7 +44,7 @@ proto::DaemonStatus SampleStatus() {
   return s;
 }
 
-TEST_CASE_METHOD(Fixture, "The heartbeat POST carries the serialized status as protobuf") {
+TEST_CASE_METHOD(HeartbeatFixture, "The heartbeat POST carries the serialized status as protobuf") {
   auto hb = Make();
   REQUIRE(hb->Send(SampleStatus()).ok());
   const auto requests = server.Requests();
@@ -61,7 +61,8 @@ TEST_CASE_METHOD(Fixture, "The heartbeat POST carries the serialized status as p
   CHECK(hb->stats().sent == 1);
 }
 
-TEST_CASE_METHOD(Fixture, "Failed heartbeats are counted and logged at most once per interval") {
+TEST_CASE_METHOD(HeartbeatFixture,
+                 "Failed heartbeats are counted and logged at most once per interval") {
   auto hb = Make();
   server.SetUploadStatus(503);
   for (int i = 0; i < 3; ++i) CHECK_FALSE(hb->Send(SampleStatus()).ok());
@@ -79,7 +80,7 @@ TEST_CASE_METHOD(Fixture, "Failed heartbeats are counted and logged at most once
   CHECK(hb->stats().last_error.empty());
 }
 
-TEST_CASE_METHOD(Fixture, "A heartbeat to a server that is gone fails without throwing") {
+TEST_CASE_METHOD(HeartbeatFixture, "A heartbeat to a server that is gone fails without throwing") {
   HeartbeatOptions o;
   o.url = server.url() + "/heartbeat";
   server.Stop();
@@ -90,7 +91,7 @@ TEST_CASE_METHOD(Fixture, "A heartbeat to a server that is gone fails without th
   CHECK(s.error().retryable());
 }
 
-TEST_CASE_METHOD(Fixture, "The poll loop sends a heartbeat after every regular poll") {
+TEST_CASE_METHOD(HeartbeatFixture, "The poll loop sends a heartbeat after every regular poll") {
   server.Serve("/config", "fleet config v1");
   auto hb = Make();
   ConfigPollerOptions o;

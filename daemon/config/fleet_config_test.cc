@@ -15,7 +15,7 @@ using testing::TestBase;
 using testing::TestFleet;
 using testing::TestNow;
 
-struct Fixture {
+struct FleetConfigFixture {
   Ed25519PrivateKey k1 = testing::NewKey();
   Ed25519PrivateKey k2 = testing::NewKey();
   Ed25519PrivateKey stranger = testing::NewKey();
@@ -39,19 +39,19 @@ void RequireRejected(const FleetVerification& v, FleetRejectReason reason,
 }
 
 TEST_CASE("A config without any signature is rejected as unsigned") {
-  Fixture f;
+  FleetConfigFixture f;
   RequireRejected(f.Verify(SignPayload(Serialize(TestFleet(8)), {})), FleetRejectReason::kUnsigned,
                   "config is not signed");
 }
 
 TEST_CASE("A config signed only by a key the base config does not trust is rejected") {
-  Fixture f;
+  FleetConfigFixture f;
   RequireRejected(f.Verify(Sign(TestFleet(8), {{"k9", &f.stranger}})),
                   FleetRejectReason::kUnknownKey, "signed only by untrusted key ids: \"k9\"");
 }
 
 TEST_CASE("A trusted key id whose signature covers other bytes does not verify") {
-  Fixture f;
+  FleetConfigFixture f;
   proto::SignedFleetConfig envelope;
   envelope.set_payload(Serialize(TestFleet(8)));
   proto::FleetConfigSignature* sig = envelope.add_signatures();
@@ -62,13 +62,13 @@ TEST_CASE("A trusted key id whose signature covers other bytes does not verify")
 }
 
 TEST_CASE("A signature made by another key under a trusted key id does not verify") {
-  Fixture f;
+  FleetConfigFixture f;
   RequireRejected(f.Verify(Sign(TestFleet(8), {{"k2", &f.stranger}})),
                   FleetRejectReason::kBadSignature, "signature by key \"k2\" does not verify");
 }
 
 TEST_CASE("A truncated download does not parse and is rejected as malformed") {
-  Fixture f;
+  FleetConfigFixture f;
   const std::string bytes = Sign(TestFleet(8), {{"k1", &f.k1}});
   const std::string cut = bytes.substr(0, bytes.size() - 10);
   RequireRejected(f.Verify(cut), FleetRejectReason::kMalformed,
@@ -77,14 +77,14 @@ TEST_CASE("A truncated download does not parse and is rejected as malformed") {
 }
 
 TEST_CASE("A config one byte over max_config_bytes is rejected before it is parsed") {
-  Fixture f;
+  FleetConfigFixture f;
   const std::string bytes(1'048'577, 'x');
   RequireRejected(f.Verify(bytes), FleetRejectReason::kTooLarge,
                   "config is 1048577 bytes; the limit is 1048576");
 }
 
 TEST_CASE("A config exactly at max_config_bytes passes the size check") {
-  Fixture f;
+  FleetConfigFixture f;
   f.base.mutable_backend()->set_max_config_bytes(4096);
   proto::FleetConfig fleet = TestFleet(8);
   // Pad a remote trigger's note until the envelope is exactly at the cap.
@@ -102,13 +102,13 @@ TEST_CASE("A config exactly at max_config_bytes passes the size check") {
 }
 
 TEST_CASE("A version lower than the active one is rejected") {
-  Fixture f;
+  FleetConfigFixture f;
   RequireRejected(f.Verify(TestFleet(4)), FleetRejectReason::kVersionTooLow,
                   "version 4 is lower than the active version 7");
 }
 
 TEST_CASE("The active version number with different bytes is rejected") {
-  Fixture f;
+  FleetConfigFixture f;
   proto::FleetConfig fleet = TestFleet(7);
   fleet.mutable_rules(0)->set_priority(81);
   RequireRejected(f.Verify(fleet), FleetRejectReason::kVersionConflict,
@@ -116,7 +116,7 @@ TEST_CASE("The active version number with different bytes is rejected") {
 }
 
 TEST_CASE("The active version with the same bytes is not modified, not a rejection") {
-  Fixture f;
+  FleetConfigFixture f;
   const FleetVerification v = f.Verify(TestFleet(7));
   CHECK(v.verdict == FleetVerdict::kNotModified);
   CHECK(v.reason == FleetRejectReason::kNone);
@@ -124,14 +124,14 @@ TEST_CASE("The active version with the same bytes is not modified, not a rejecti
 }
 
 TEST_CASE("An expired config is rejected with its expiry time") {
-  Fixture f;
+  FleetConfigFixture f;
   proto::FleetConfig fleet = TestFleet(8);
   fleet.set_expires_unix_s(testing::kNowUnixS - 14 * 3600);  // 2026-11-21T10:00:00Z
   RequireRejected(f.Verify(fleet), FleetRejectReason::kExpired, "expired at 2026-11-21T10:00:00Z");
 }
 
 TEST_CASE("A config for other vehicles of the fleet is rejected") {
-  Fixture f;
+  FleetConfigFixture f;
   proto::FleetConfig fleet = TestFleet(8);
   fleet.add_vehicle_ids("car-1");
   fleet.add_vehicle_ids("car-2");
@@ -140,7 +140,7 @@ TEST_CASE("A config for other vehicles of the fleet is rejected") {
 }
 
 TEST_CASE("A config for another fleet is rejected") {
-  Fixture f;
+  FleetConfigFixture f;
   proto::FleetConfig fleet = TestFleet(8);
   fleet.set_fleet_id("fleet-b");
   RequireRejected(f.Verify(fleet), FleetRejectReason::kWrongFleet,
@@ -148,7 +148,7 @@ TEST_CASE("A config for another fleet is rejected") {
 }
 
 TEST_CASE("A rule naming an unknown signal is rejected with the rule, column and signal") {
-  Fixture f;
+  FleetConfigFixture f;
   proto::FleetConfig fleet = TestFleet(8);
   proto::RuleConfig* rule = fleet.add_rules();
   rule->set_name("hb");
@@ -161,7 +161,7 @@ TEST_CASE("A rule naming an unknown signal is rejected with the rule, column and
 }
 
 TEST_CASE("A rule outside its bounds is rejected as an invalid rule") {
-  Fixture f;
+  FleetConfigFixture f;
   proto::FleetConfig fleet = TestFleet(8);
   fleet.mutable_rules(0)->set_priority(120);
   RequireRejected(f.Verify(fleet), FleetRejectReason::kInvalidRule,
@@ -169,7 +169,7 @@ TEST_CASE("A rule outside its bounds is rejected as an invalid rule") {
 }
 
 TEST_CASE("An upload policy outside its bounds is rejected as an invalid value") {
-  Fixture f;
+  FleetConfigFixture f;
   proto::FleetConfig fleet = TestFleet(8);
   fleet.mutable_upload_policy()->set_parallel_parts(40);
   RequireRejected(f.Verify(fleet), FleetRejectReason::kInvalidValue,
@@ -177,7 +177,7 @@ TEST_CASE("An upload policy outside its bounds is rejected as an invalid value")
 }
 
 TEST_CASE("A storage quota outside its bounds is rejected as an invalid value") {
-  Fixture f;
+  FleetConfigFixture f;
   proto::FleetConfig fleet = TestFleet(8);
   fleet.mutable_storage()->set_quota_bytes(-5);
   RequireRejected(f.Verify(fleet), FleetRejectReason::kInvalidValue,
@@ -185,21 +185,21 @@ TEST_CASE("A storage quota outside its bounds is rejected as an invalid value") 
 }
 
 TEST_CASE("A payload that is not a FleetConfig is rejected even when properly signed") {
-  Fixture f;
+  FleetConfigFixture f;
   RequireRejected(f.Verify(SignPayload("\xff\xff\xff", {{"k1", &f.k1}})),
                   FleetRejectReason::kMalformedPayload,
                   "the signed payload is not a FleetConfig (3 bytes)");
 }
 
 TEST_CASE("Version 0 is never accepted") {
-  Fixture f;
+  FleetConfigFixture f;
   f.active = {};
   RequireRejected(f.Verify(TestFleet(0)), FleetRejectReason::kVersionTooLow,
                   "version 0 is not valid; versions start at 1");
 }
 
 TEST_CASE("A newer, properly signed config is accepted with its effective config") {
-  Fixture f;
+  FleetConfigFixture f;
   const FleetVerification v = f.Verify(TestFleet(8));
   INFO(v.message);
   REQUIRE(v.accepted());
@@ -211,7 +211,7 @@ TEST_CASE("A newer, properly signed config is accepted with its effective config
 }
 
 TEST_CASE("One good signature by a trusted key is enough beside unknown or bad ones") {
-  Fixture f;
+  FleetConfigFixture f;
   const std::string bytes =
       Sign(TestFleet(8), {{"k9", &f.stranger}, {"k1", &f.stranger}, {"k2", &f.k2}});
   const FleetVerification v = f.Verify(bytes);
@@ -220,7 +220,7 @@ TEST_CASE("One good signature by a trusted key is enough beside unknown or bad o
 }
 
 TEST_CASE("Fleet rules replace the base rules and a fleet policy replaces the base policy") {
-  Fixture f;
+  FleetConfigFixture f;
   proto::RuleConfig* base_rule = f.base.add_rules();
   base_rule->set_name("base_only");
   base_rule->set_expr("speed > 40");
@@ -251,7 +251,7 @@ TEST_CASE("Fleet rules replace the base rules and a fleet policy replaces the ba
 }
 
 TEST_CASE("Without a fleet policy or storage the base ones stay") {
-  Fixture f;
+  FleetConfigFixture f;
   f.base.mutable_upload_policy()->set_window_start("20:00");
   proto::FleetConfig fleet = TestFleet(8);
   Result<EffectiveConfig> e = ApplyFleetConfig(f.base, fleet);
@@ -260,7 +260,7 @@ TEST_CASE("Without a fleet policy or storage the base ones stay") {
 }
 
 TEST_CASE("Duplicate remote trigger ids are rejected") {
-  Fixture f;
+  FleetConfigFixture f;
   proto::FleetConfig fleet = TestFleet(8);
   fleet.add_remote_triggers()->set_id("a");
   fleet.add_remote_triggers()->set_id("a");
@@ -275,7 +275,7 @@ namespace fleetclip::config {
 namespace {
 
 TEST_CASE("No single bit flip anywhere in a signed config is accepted") {
-  Fixture f;
+  FleetConfigFixture f;
   const std::string good = Sign(TestFleet(8), {{"k1", &f.k1}});
   REQUIRE(f.Verify(good).accepted());
   for (size_t i = 0; i < good.size(); ++i) {

@@ -25,7 +25,7 @@ std::string ReadAll(const std::filesystem::path& p) {
   return s.str();
 }
 
-struct Fixture {
+struct StoreFixture {
   TempDir dir;
   MemoryLogSink sink;
   Logger log{sink, LogLevel::kDebug};
@@ -34,7 +34,7 @@ struct Fixture {
 };
 
 TEST_CASE("With no persisted config the store runs the base config alone") {
-  Fixture f;
+  StoreFixture f;
   FleetConfigStore store(f.dir.path(), f.log);
   REQUIRE(store.Load(f.base, TestNow()).ok());
   CHECK_FALSE(store.fleet_applied());
@@ -44,7 +44,7 @@ TEST_CASE("With no persisted config the store runs the base config alone") {
 }
 
 TEST_CASE("An accepted config is persisted and applied again after a restart") {
-  Fixture f;
+  StoreFixture f;
   const std::string bytes = Sign(TestFleet(8), {{"k1", &f.k1}});
   {
     FleetConfigStore store(f.dir.path(), f.log);
@@ -66,7 +66,7 @@ TEST_CASE("An accepted config is persisted and applied again after a restart") {
 }
 
 TEST_CASE("An accepted config's ETag is kept beside it, so a restart polls with If-None-Match") {
-  Fixture f;
+  StoreFixture f;
   const std::string v8 = Sign(TestFleet(8), {{"k1", &f.k1}});
   {
     FleetConfigStore store(f.dir.path(), f.log);
@@ -92,7 +92,7 @@ TEST_CASE("An accepted config's ETag is kept beside it, so a restart polls with 
 }
 
 TEST_CASE("A kept ETag that is not a plausible header value is ignored, not sent") {
-  Fixture f;
+  StoreFixture f;
   FleetConfigStore store(f.dir.path(), f.log);
   REQUIRE(store.Load(f.base, TestNow()).ok());
   REQUIRE(
@@ -108,7 +108,7 @@ TEST_CASE("A kept ETag that is not a plausible header value is ignored, not sent
 }
 
 TEST_CASE("A rejected config leaves the active config and the persisted file unchanged") {
-  Fixture f;
+  StoreFixture f;
   FleetConfigStore store(f.dir.path(), f.log);
   REQUIRE(store.Load(f.base, TestNow()).ok());
   const std::string v8 = Sign(TestFleet(8), {{"k1", &f.k1}});
@@ -134,7 +134,7 @@ TEST_CASE("A rejected config leaves the active config and the persisted file unc
 }
 
 TEST_CASE("Eleven bad configs are each rejected with their own reason and change nothing") {
-  Fixture f;
+  StoreFixture f;
   Ed25519PrivateKey stranger = testing::NewKey();
   FleetConfigStore store(f.dir.path(), f.log);
   REQUIRE(store.Load(f.base, TestNow()).ok());
@@ -190,7 +190,7 @@ TEST_CASE("Eleven bad configs are each rejected with their own reason and change
 }
 
 TEST_CASE("Offering the active config again is not modified and not a rejection") {
-  Fixture f;
+  StoreFixture f;
   FleetConfigStore store(f.dir.path(), f.log);
   REQUIRE(store.Load(f.base, TestNow()).ok());
   const std::string v8 = Sign(TestFleet(8), {{"k1", &f.k1}});
@@ -204,7 +204,7 @@ TEST_CASE("Offering the active config again is not modified and not a rejection"
 
 TEST_CASE("The active config re-signed by another trusted key replaces the kept bytes and ETag") {
   // A key rotation: the backend re-signs the same version with k2 before k1 is retired.
-  Fixture f;
+  StoreFixture f;
   Ed25519PrivateKey k2 = testing::NewKey();
   const proto::BaseConfig both = TestBase({{"k1", &f.k1}, {"k2", &k2}}, f.dir.path().string());
   FleetConfigStore store(f.dir.path(), f.log);
@@ -233,7 +233,7 @@ TEST_CASE("The active config re-signed by another trusted key replaces the kept 
 
 TEST_CASE(
     "A persisted config that expired is not applied at start, and its version stays the floor") {
-  Fixture f;
+  StoreFixture f;
   {
     FleetConfigStore store(f.dir.path(), f.log);
     REQUIRE(store.Load(f.base, TestNow()).ok());
@@ -256,7 +256,7 @@ TEST_CASE(
 }
 
 TEST_CASE("A persisted config whose key was removed from the base config is not applied") {
-  Fixture f;
+  StoreFixture f;
   {
     FleetConfigStore store(f.dir.path(), f.log);
     REQUIRE(store.Load(f.base, TestNow()).ok());
@@ -273,7 +273,7 @@ TEST_CASE("A persisted config whose key was removed from the base config is not 
 }
 
 TEST_CASE("An active config is dropped for the base config once it expires") {
-  Fixture f;
+  StoreFixture f;
   FleetConfigStore store(f.dir.path(), f.log);
   REQUIRE(store.Load(f.base, TestNow()).ok());
   REQUIRE(store.Offer(f.base, Sign(TestFleet(8), {{"k1", &f.k1}}), TestNow())->accepted());
@@ -286,7 +286,7 @@ TEST_CASE("An active config is dropped for the base config once it expires") {
 }
 
 TEST_CASE("A failed persist keeps the active config and returns the error") {
-  Fixture f;
+  StoreFixture f;
   const std::filesystem::path blocked = f.dir.path() / "not-a-dir";
   std::ofstream(blocked) << "x";
   FleetConfigStore store(blocked, f.log);
