@@ -75,6 +75,18 @@ void CanGateways::Stop() {
   }
 }
 
+void CanGateways::WatchProgress(ProgressBoard& board, Nanos limit, MonoTime now) {
+  for (Bus& bus : buses_) bus.worker = board.Add("can:" + bus.config.interface(), limit, now);
+}
+
+void CanGateways::BeatProgress(ProgressBoard& board, MonoTime now) {
+  for (Bus& bus : buses_) {
+    const uint64_t wakes = bus.gateway->wakes();
+    if (wakes != bus.wake_mark || bus.gateway->finished()) board.Beat(bus.worker, now);
+    bus.wake_mark = wakes;
+  }
+}
+
 void CanGateways::AddStatus(proto::DaemonStatus& status) const {
   for (const Bus& bus : buses_) {
     const triggers::CanGatewayStats st = bus.gateway->stats();

@@ -15,6 +15,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/result.h"
+#include "daemon/progress.h"
 #include "proto/config.pb.h"
 #include "proto/control.pb.h"
 #include "triggers/can_gateway.h"
@@ -40,11 +41,20 @@ class CanGateways {
   void AddStatus(proto::DaemonStatus& status) const;
   static constexpr int kMaxMessageRows = 64;
 
+  // The watchdog (daemon/progress.h): one worker per bus, "can:IFACE", stalled after `limit`
+  // without a wake of its gateway (it wakes at least every second, a quiet bus too).
+  // BeatProgress() beats the buses whose gateway woke since its last call or has finished (a
+  // candump log played to its end). Both from the main thread; WatchProgress once, before Start.
+  void WatchProgress(ProgressBoard& board, Nanos limit, MonoTime now);
+  void BeatProgress(ProgressBoard& board, MonoTime now);
+
  private:
   struct Bus {
     proto::CanInterfaceConfig config;
     std::unique_ptr<triggers::CanGateway> gateway;
     std::jthread thread;
+    ProgressBoard::Worker worker{};
+    uint64_t wake_mark = 0;  // the gateway's wakes() at the last BeatProgress
   };
   CanGateways(Logger log) : log_(std::move(log)) {}
 

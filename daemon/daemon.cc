@@ -47,6 +47,7 @@ constexpr int kExitFailure = 1;
 
 // Stall limits for the watchdog (see daemon/progress.h).
 constexpr Nanos kSignalStall = std::chrono::seconds(20);  // it wakes every second
+constexpr Nanos kCanStall = std::chrono::seconds(20);     // a gateway wakes every second too
 constexpr Nanos kCameraStall = std::chrono::seconds(60);  // open backoff ≤ 10 s, I/O timeout 5 s
 constexpr Nanos kWriterStall = std::chrono::minutes(5);   // one clip of up to 16 cameras
 constexpr Nanos kUploadStall = std::chrono::minutes(15);  // a pass; bytes moving count too
@@ -280,6 +281,7 @@ Status Daemon::Impl::Build() {
       CanGateways::Build(base.signals(), *catalog, clock, log);
   if (!buses.ok()) return buses.error();
   can_buses = std::move(*buses);
+  can_buses->WatchProgress(progress, kCanStall, now);
 
   // The uploader.
   Result<UploadTargetParts> target = MakeUploadTarget(base.upload(), cfg.upload_policy(), log);
@@ -557,6 +559,7 @@ void Daemon::Impl::Report() {
 void Daemon::Impl::CheckProgress() {
   const MonoTime now = clock.Now();
   if (cameras->AllProgressed()) progress.Beat(camera_worker, now);
+  if (can_buses) can_buses->BeatProgress(progress, now);
   const int64_t writer_mark_now = writer->written() + writer->dropped();
   if (writer->pending() == 0 || writer_mark_now != writer_mark) progress.Beat(writer_worker, now);
   writer_mark = writer_mark_now;

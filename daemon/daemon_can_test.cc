@@ -17,11 +17,14 @@
 
 #include "can/checksum.h"
 #include "can/frame.h"
+#include "daemon/can_gateways.h"
 #include "daemon/control_protocol.h"
 #include "daemon/daemon.h"
+#include "daemon/progress.h"
 #include "queue/clip_store.h"
 #include "queue/signal_log.h"
 #include "tests/support/temp_dir.h"
+#include "triggers/signal_catalog.h"
 
 namespace fleetclip::daemon {
 namespace {
@@ -216,6 +219,55 @@ TEST_CASE(
   // Logged, but rate-limited: 8 failures over 4 s are one line.
   CHECK(sink.Count("event=can_check_failed") == 1);
   CHECK(sink.Count("reason=bad_checksum") == 1);
+}
+
+TEST_CASE("A CAN bus is stalled while its gateway never wakes, and not once its log has ended") {
+  TempDir dir;
+  std::ofstream(dir.path() / "car.dbc")
+      << "BO_ 256 Motion: 8 ECU\n"
+      << " SG_ VehSpeed : 0|16@1+ (0.01,0) [0|655.35] \"m/s\" GW\n";
+  std::ofstream(dir.path() / "bus.log") << "(1000.000000) can0 100#D007000000000000\n"
+                                        << "(1000.010000) can0 100#D007000000000000\n";
+  proto::SignalConfig config;
+  config.set_socket_path((dir.path() / "signals.sock").string());  // nobody listens: send errors
+  proto::CanInterfaceConfig* can = config.add_can();
+  can->set_interface("can0");
+  can->set_dbc_file((dir.path() / "car.dbc").string());
+  can->set_candump_file((dir.path() / "bus.log").string());
+  proto::CanSignalMapping* m = can->add_map();
+  m->set_dbc_signal("VehSpeed");
+  m->set_signal("speed");
+  const triggers::SignalCatalog catalog = triggers::SignalCatalog::Standard();
+  RealClock clock;
+  MemoryLogSink sink;
+  auto buses = CanGateways::Build(config, catalog, clock, Logger(sink));
+  INFO((buses.ok() ? "" : buses.error().ToString()));
+  REQUIRE(buses.ok());
+
+  ProgressBoard board;
+  const MonoTime t0 = MonoFromNanos(0);
+  (*buses)->WatchProgress(board, 20s, t0);
+  (*buses)->BeatProgress(board, t0 + 30s);  // not started: its gateway has never woken
+  REQUIRE(board.Stalled(t0 + 30s) == std::vector<std::string>{"can:can0 (stalled 30 s)"});
+
+  (*buses)->Start();
+  bool beaten = false;
+  for (int i = 0; i < 500 && !beaten; ++i) {  // at most 5 s for a 10 ms log
+    std::this_thread::sleep_for(10ms);
+    (*buses)->BeatProgress(board, t0 + 40s);
+    beaten = board.Stalled(t0 + 40s).empty();
+  }
+  REQUIRE(beaten);
+  // Played to its end, the gateway wakes no more, and that is not a stall: the second beat sees
+  // the same wake count as the first.
+  for (int i = 0; i < 500 && sink.Count("can_candump_done") == 0; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  REQUIRE(sink.Count("can_candump_done") == 1);
+  (*buses)->BeatProgress(board, t0 + 100s);
+  (*buses)->BeatProgress(board, t0 + 200s);
+  CHECK(board.Stalled(t0 + 200s).empty());
+  (*buses)->Stop();
 }
 
 }  // namespace fleetclip::daemon

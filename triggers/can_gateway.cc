@@ -14,6 +14,15 @@
 #include "can/candump.h"
 
 namespace fleetclip::triggers {
+namespace {
+
+// Sets `flag` when the scope ends, however it ends.
+struct SetOnExit {
+  std::atomic<bool>& flag;
+  ~SetOnExit() { flag.store(true, std::memory_order_relaxed); }
+};
+
+}  // namespace
 
 void ToSignalFrame(const DecodedFrame& frame, const SignalCatalog& catalog, uint64_t seq,
                    std::string_view producer, proto::SignalFrame& out) {
@@ -112,7 +121,9 @@ Error CanGateway::Pump(std::stop_token stop, can::CanSocket& socket) {
   can::CanFrame frame;
   while (!stop.stop_requested()) {
     pollfd fds[2] = {{socket.fd(), POLLIN, 0}, {wake_.get(), POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0) {
+    const int ready = ::poll(fds, 2, static_cast<int>(ToMillis(options_.wake_interval)));
+    wakes_.fetch_add(1, std::memory_order_relaxed);
+    if (ready < 0) {
       if (errno == EINTR) continue;
       return ErrnoError("poll on CAN interface " + socket.name(), errno);
     }
@@ -132,7 +143,18 @@ Error CanGateway::Pump(std::stop_token stop, can::CanSocket& socket) {
   return Error(ErrorCode::kCancelled, "stopped");
 }
 
+bool CanGateway::SleepAwake(MonoTime until, std::stop_token stop) {
+  while (true) {
+    const MonoTime now = clock_.Now();
+    if (now >= until) return true;
+    const MonoTime step = std::min(until, now + options_.wake_interval);
+    if (!clock_.SleepUntil(step, stop)) return false;
+    wakes_.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
 void CanGateway::RunSocket(std::stop_token stop, const Opener& open) {
+  const SetOnExit finished{finished_};
   const int wake_fd = wake_.get();
   std::stop_callback on_stop(stop, [wake_fd] {
     const uint64_t one = 1;
@@ -159,12 +181,13 @@ void CanGateway::RunSocket(std::stop_token stop, const Opener& open) {
     }
     log_.Warn("can_unavailable",
               {{"error", why.ToString()}, {"retry_ms", static_cast<int64_t>(ToMillis(backoff))}});
-    clock_.SleepFor(backoff, stop);
+    SleepAwake(clock_.Now() + backoff, stop);
     backoff = std::min(backoff * 2, options_.max_backoff);
   }
 }
 
 Status CanGateway::RunCandump(std::stop_token stop, const std::filesystem::path& log) {
+  const SetOnExit finished{finished_};
   auto reader = can::CandumpReader::Open(log);
   if (!reader.ok()) return reader.error();
   can::CandumpRecord rec;
@@ -176,7 +199,7 @@ Status CanGateway::RunCandump(std::stop_token stop, const std::filesystem::path&
     if (!*more) break;
     if (!first_ns) first_ns = rec.time_ns;
     const Nanos offset(rec.time_ns - *first_ns);
-    if (!clock_.SleepUntil(start + offset, stop)) break;
+    if (!SleepAwake(start + offset, stop)) break;
     rec.frame.mono_ns = ToNanos(start + offset);
     Forward(rec.frame);
   }

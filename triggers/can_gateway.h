@@ -6,7 +6,9 @@
 // (ingest, history, rules, the clip's signal log). Sends block when the receiver is behind
 // (datagram back-pressure) rather than drop. Counter skips and bad checksums (frames dropped) are
 // counted per message and logged at most once per kind every 10 s. Run() is the body of one thread;
-// stats() may be called from any thread.
+// stats(), wakes() and finished() may be called from any thread. The loop wakes at least every
+// wake_interval, a quiet bus too, so the daemon's watchdog can tell a quiet bus from a stuck
+// thread.
 #pragma once
 
 #include <atomic>
@@ -45,6 +47,9 @@ struct CanGatewayOptions {
   std::filesystem::path signal_socket;  // the daemon's signal socket
   Nanos min_backoff = std::chrono::milliseconds(100);
   Nanos max_backoff = std::chrono::seconds(5);
+  // The longest the loop waits without waking: a poll on a quiet bus, a backoff, the gap between
+  // two candump records. Each wake counts in wakes().
+  Nanos wake_interval = std::chrono::seconds(1);
 };
 
 // Fills `out` with the frame's values under their catalogue names, from `producer` (the bus's
@@ -69,6 +74,11 @@ class CanGateway {
   Status RunCandump(std::stop_token stop, const std::filesystem::path& log);
 
   CanGatewayStats stats() const;
+  // How often the loop has woken (a frame, a quiet poll, a backoff step); grows at least once per
+  // wake_interval while Run* runs and is not blocked.
+  uint64_t wakes() const { return wakes_.load(std::memory_order_relaxed); }
+  // Whether a Run* call has returned (a candump log played to its end, or stopped).
+  bool finished() const { return finished_.load(std::memory_order_relaxed); }
   // The bus's DBC (immutable; safe from any thread).
   const can::Dbc& dbc() const { return translator_.decoder().dbc(); }
 
@@ -79,6 +89,8 @@ class CanGateway {
   // Copies the last frame's message counts into stats_ and logs a failed check. Needs mu_.
   void NoteDecoded();
   void Connect();
+  // Sleeps until `until` in steps of at most wake_interval, counting each; false when stopped.
+  bool SleepAwake(MonoTime until, std::stop_token stop);
 
   CanTranslator translator_;
   const SignalCatalog& catalog_;
@@ -92,6 +104,8 @@ class CanGateway {
   proto::SignalFrame proto_;
   std::string bytes_;
   uint64_t seq_ = 0;
+  std::atomic<uint64_t> wakes_{0};
+  std::atomic<bool> finished_{false};
 
   mutable std::mutex mu_;
   CanGatewayStats stats_;  // guarded by mu_; translate copied from translator_ after each frame

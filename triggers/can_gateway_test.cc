@@ -191,4 +191,54 @@ TEST_CASE("A candump log is played at its recorded spacing") {
   REQUIRE(c.values(0).name() == "speed");
 }
 
+// Waits (at most 10 s) until `gateway` has woken `n` times; returns its count.
+uint64_t AwaitWakes(const CanGateway& gateway, uint64_t n) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (gateway.wakes() < n && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return gateway.wakes();
+}
+
+TEST_CASE("A quiet bus still wakes the gateway every wake_interval, for the watchdog") {
+  TempDir dir;
+  const SignalCatalog catalog = SignalCatalog::Standard();
+  RealClock clock;
+  NullSink sink;
+  CanGatewayOptions options{"can0", dir.path() / "signals.sock"};
+  options.wake_interval = std::chrono::milliseconds(10);
+  CanGateway gateway(Translator(catalog), catalog, clock, Logger(sink), options);
+  Interfaces interfaces;
+  UniqueFd bus(interfaces.Add());  // open, and never a frame on it
+  REQUIRE(gateway.wakes() == 0);
+  std::jthread thread(
+      [&](std::stop_token stop) { gateway.RunSocket(stop, [&] { return interfaces.Open(); }); });
+  REQUIRE(AwaitWakes(gateway, 5) >= 5);
+  REQUIRE_FALSE(gateway.finished());
+  thread.request_stop();
+  thread.join();
+  REQUIRE(gateway.finished());
+  REQUIRE(gateway.stats().translate.frames == 0);
+}
+
+TEST_CASE("A gap in a candump log is slept through in wake_interval steps, then the log ends") {
+  TempDir dir;
+  Receiver receiver(dir.path() / "signals.sock");
+  const SignalCatalog catalog = SignalCatalog::Standard();
+  RealClock clock;
+  NullSink sink;
+  CanGatewayOptions options{"can0", dir.path() / "signals.sock"};
+  options.wake_interval = std::chrono::milliseconds(10);
+  CanGateway gateway(Translator(catalog), catalog, clock, Logger(sink), options);
+  std::ofstream(dir.path() / "bus.log") << "(100.000000) can0 200#00\n"
+                                        << "(100.400000) can0 200#03\n";
+  REQUIRE(gateway.RunCandump({}, dir.path() / "bus.log").ok());
+  REQUIRE(receiver.Next().values(0).text() == "P");
+  REQUIRE(receiver.Next().values(0).text() == "D");
+  // 400 ms in steps of at most 10 ms: 40 wakes when every sleep is on time, fewer only when
+  // sleeps overshoot (a loaded machine), never one sleep for the whole gap.
+  REQUIRE(gateway.wakes() >= 10);
+  REQUIRE(gateway.finished());
+}
+
 }  // namespace fleetclip::triggers
