@@ -103,25 +103,41 @@ class Interfaces {
   int opens_ = 0;
 };
 
-}  // namespace
+// Bus can0's gateway, sending to a real datagram socket in a fresh folder; `tune` adjusts its
+// options first.
+struct GatewayRig {
+  explicit GatewayRig(const std::function<void(CanGatewayOptions&)>& tune = nullptr)
+      : receiver(dir.path() / "signals.sock"),
+        gateway(Translator(catalog), catalog, clock, Logger(sink), Options(dir, tune)) {}
+  static CanGatewayOptions Options(const TempDir& dir,
+                                   const std::function<void(CanGatewayOptions&)>& tune) {
+    CanGatewayOptions options{"can0", dir.path() / "signals.sock"};
+    if (tune) tune(options);
+    return options;
+  }
 
-TEST_CASE("CAN records become SignalFrames on the signal socket, named and scaled") {
   TempDir dir;
-  Receiver receiver(dir.path() / "signals.sock");
+  Receiver receiver;
   const SignalCatalog catalog = SignalCatalog::Standard();
   RealClock clock;
   NullSink sink;
-  CanGateway gateway(Translator(catalog), catalog, clock, Logger(sink),
-                     {"can0", dir.path() / "signals.sock"});
+  CanGateway gateway;
+};
+
+}  // namespace
+
+TEST_CASE("CAN records become SignalFrames on the signal socket, named and scaled") {
+  GatewayRig rig;
   Interfaces interfaces;
   UniqueFd bus(interfaces.Add());
-  std::jthread thread(
-      [&](std::stop_token stop) { gateway.RunSocket(stop, [&] { return interfaces.Open(); }); });
+  std::jthread thread([&](std::stop_token stop) {
+    rig.gateway.RunSocket(stop, [&] { return interfaces.Open(); });
+  });
 
   SendRecord(bus.get(), 0x100, {0x10, 0x27, 0x01, 0, 0, 0, 0, 0});  // 100 km/h, brake on
   SendRecord(bus.get(), 0x7FF, {0});                                // not in the DBC
   SendRecord(bus.get(), 0x200, {0x03});                             // gear D
-  const proto::SignalFrame a = receiver.Next();
+  const proto::SignalFrame a = rig.receiver.Next();
   REQUIRE(a.values_size() == 2);
   REQUIRE(a.values(0).name() == "speed");
   REQUIRE(a.values(0).number() == Approx(27.7777777778).margin(1e-9));
@@ -130,62 +146,52 @@ TEST_CASE("CAN records become SignalFrames on the signal socket, named and scale
   REQUIRE(a.mono_ns() > 0);
   REQUIRE(a.seq() == 1);
   REQUIRE(a.producer() == "can0");
-  const proto::SignalFrame b = receiver.Next();
+  const proto::SignalFrame b = rig.receiver.Next();
   REQUIRE(b.values(0).name() == "gear");
   REQUIRE(b.values(0).text() == "D");
   REQUIRE(b.mono_ns() > a.mono_ns());
   thread.request_stop();
   thread.join();
-  const CanGatewayStats s = gateway.stats();
+  const CanGatewayStats s = rig.gateway.stats();
   REQUIRE(s.sent == 2);
   REQUIRE(s.translate.frames == 3);
   REQUIRE(s.translate.unknown_ids == 1);
 }
 
 TEST_CASE("An interface that goes away is reopened and its frames flow again") {
-  TempDir dir;
-  Receiver receiver(dir.path() / "signals.sock");
-  const SignalCatalog catalog = SignalCatalog::Standard();
-  RealClock clock;
-  NullSink sink;
-  CanGatewayOptions options{"can0", dir.path() / "signals.sock"};
-  options.min_backoff = std::chrono::milliseconds(1);
-  options.max_backoff = std::chrono::milliseconds(20);
-  CanGateway gateway(Translator(catalog), catalog, clock, Logger(sink), options);
+  GatewayRig rig([](CanGatewayOptions& o) {
+    o.min_backoff = std::chrono::milliseconds(1);
+    o.max_backoff = std::chrono::milliseconds(20);
+  });
   Interfaces interfaces;
   UniqueFd first(interfaces.Add());
-  std::jthread thread(
-      [&](std::stop_token stop) { gateway.RunSocket(stop, [&] { return interfaces.Open(); }); });
+  std::jthread thread([&](std::stop_token stop) {
+    rig.gateway.RunSocket(stop, [&] { return interfaces.Open(); });
+  });
   SendRecord(first.get(), 0x200, {0x00});
-  REQUIRE(receiver.Next().values(0).text() == "P");
+  REQUIRE(rig.receiver.Next().values(0).text() == "P");
   first.Reset();  // the interface goes down
   UniqueFd second(interfaces.Add());
   SendRecord(second.get(), 0x200, {0x03});
-  REQUIRE(receiver.Next().values(0).text() == "D");
+  REQUIRE(rig.receiver.Next().values(0).text() == "D");
   thread.request_stop();
   thread.join();
-  const CanGatewayStats s = gateway.stats();
+  const CanGatewayStats s = rig.gateway.stats();
   REQUIRE(s.reopens == 2);
   REQUIRE_FALSE(s.last_error.empty());
 }
 
 TEST_CASE("A candump log is played at its recorded spacing") {
-  TempDir dir;
-  Receiver receiver(dir.path() / "signals.sock");
-  const SignalCatalog catalog = SignalCatalog::Standard();
-  RealClock clock;
-  NullSink sink;
-  CanGateway gateway(Translator(catalog), catalog, clock, Logger(sink),
-                     {"can0", dir.path() / "signals.sock"});
-  std::ofstream(dir.path() / "bus.log") << "(100.000000) can0 200#00\n"
-                                        << "(100.020000) can0 200#03\n"
-                                        << "(100.050000) can0 100#1027000000000000\n";
-  const MonoTime start = clock.Now();
-  REQUIRE(gateway.RunCandump({}, dir.path() / "bus.log").ok());
-  REQUIRE(clock.Now() - start >= std::chrono::milliseconds(50));
-  const proto::SignalFrame a = receiver.Next();
-  const proto::SignalFrame b = receiver.Next();
-  const proto::SignalFrame c = receiver.Next();
+  GatewayRig rig;
+  std::ofstream(rig.dir.path() / "bus.log") << "(100.000000) can0 200#00\n"
+                                            << "(100.020000) can0 200#03\n"
+                                            << "(100.050000) can0 100#1027000000000000\n";
+  const MonoTime start = rig.clock.Now();
+  REQUIRE(rig.gateway.RunCandump({}, rig.dir.path() / "bus.log").ok());
+  REQUIRE(rig.clock.Now() - start >= std::chrono::milliseconds(50));
+  const proto::SignalFrame a = rig.receiver.Next();
+  const proto::SignalFrame b = rig.receiver.Next();
+  const proto::SignalFrame c = rig.receiver.Next();
   REQUIRE(b.mono_ns() - a.mono_ns() == 20'000'000);
   REQUIRE(c.mono_ns() - a.mono_ns() == 50'000'000);
   REQUIRE(c.values(0).name() == "speed");
@@ -200,45 +206,33 @@ uint64_t AwaitWakes(const CanGateway& gateway, uint64_t n) {
   return gateway.wakes();
 }
 
-TEST_CASE("A quiet bus still wakes the gateway every wake_interval, for the watchdog") {
-  TempDir dir;
-  const SignalCatalog catalog = SignalCatalog::Standard();
-  RealClock clock;
-  NullSink sink;
-  CanGatewayOptions options{"can0", dir.path() / "signals.sock"};
-  options.wake_interval = std::chrono::milliseconds(10);
-  CanGateway gateway(Translator(catalog), catalog, clock, Logger(sink), options);
+TEST_CASE("A quiet bus still wakes the rig.gateway every wake_interval, for the watchdog") {
+  GatewayRig rig([](CanGatewayOptions& o) { o.wake_interval = std::chrono::milliseconds(10); });
   Interfaces interfaces;
   UniqueFd bus(interfaces.Add());  // open, and never a frame on it
-  REQUIRE(gateway.wakes() == 0);
-  std::jthread thread(
-      [&](std::stop_token stop) { gateway.RunSocket(stop, [&] { return interfaces.Open(); }); });
-  REQUIRE(AwaitWakes(gateway, 5) >= 5);
-  REQUIRE_FALSE(gateway.finished());
+  REQUIRE(rig.gateway.wakes() == 0);
+  std::jthread thread([&](std::stop_token stop) {
+    rig.gateway.RunSocket(stop, [&] { return interfaces.Open(); });
+  });
+  REQUIRE(AwaitWakes(rig.gateway, 5) >= 5);
+  REQUIRE_FALSE(rig.gateway.finished());
   thread.request_stop();
   thread.join();
-  REQUIRE(gateway.finished());
-  REQUIRE(gateway.stats().translate.frames == 0);
+  REQUIRE(rig.gateway.finished());
+  REQUIRE(rig.gateway.stats().translate.frames == 0);
 }
 
 TEST_CASE("A gap in a candump log is slept through in wake_interval steps, then the log ends") {
-  TempDir dir;
-  Receiver receiver(dir.path() / "signals.sock");
-  const SignalCatalog catalog = SignalCatalog::Standard();
-  RealClock clock;
-  NullSink sink;
-  CanGatewayOptions options{"can0", dir.path() / "signals.sock"};
-  options.wake_interval = std::chrono::milliseconds(10);
-  CanGateway gateway(Translator(catalog), catalog, clock, Logger(sink), options);
-  std::ofstream(dir.path() / "bus.log") << "(100.000000) can0 200#00\n"
-                                        << "(100.400000) can0 200#03\n";
-  REQUIRE(gateway.RunCandump({}, dir.path() / "bus.log").ok());
-  REQUIRE(receiver.Next().values(0).text() == "P");
-  REQUIRE(receiver.Next().values(0).text() == "D");
+  GatewayRig rig([](CanGatewayOptions& o) { o.wake_interval = std::chrono::milliseconds(10); });
+  std::ofstream(rig.dir.path() / "bus.log") << "(100.000000) can0 200#00\n"
+                                            << "(100.400000) can0 200#03\n";
+  REQUIRE(rig.gateway.RunCandump({}, rig.dir.path() / "bus.log").ok());
+  REQUIRE(rig.receiver.Next().values(0).text() == "P");
+  REQUIRE(rig.receiver.Next().values(0).text() == "D");
   // 400 ms in steps of at most 10 ms: 40 wakes when every sleep is on time, fewer only when
   // sleeps overshoot (a loaded machine), never one sleep for the whole gap.
-  REQUIRE(gateway.wakes() >= 10);
-  REQUIRE(gateway.finished());
+  REQUIRE(rig.gateway.wakes() >= 10);
+  REQUIRE(rig.gateway.finished());
 }
 
 }  // namespace fleetclip::triggers
