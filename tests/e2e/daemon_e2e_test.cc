@@ -307,18 +307,18 @@ TEST_CASE(
 
   // Each long-lived thread carries its job's name, as `top -H` and perf show them (threads they
   // start, such as an encoder's, inherit it: so at least one of each).
-  std::multiset<std::string> threads;
-  for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(car.pid()) + "/task")) {
-    threads.insert(ReadFile(task.path() / "comm"));
-  }
-  for (const char* name : {"fleetclipd\n", "cam:front\n", "cam:rear\n", "cam:cabin\n", "signals\n",
-                           "clip-writer\n", "uploader\n", "backend\n"}) {
-    INFO("threads: " << [&] {
-      std::string all;
-      for (const std::string& t : threads) all += t;
-      return all;
-    }());
-    CHECK(threads.count(name) >= 1);
+  {
+    std::multiset<std::string> threads;
+    std::string all_threads;
+    for (const auto& task :
+         fs::directory_iterator("/proc/" + std::to_string(car.pid()) + "/task")) {
+      all_threads += *threads.insert(ReadFile(task.path() / "comm"));
+    }
+    INFO("threads: " << all_threads);
+    for (const char* name : {"fleetclipd\n", "cam:front\n", "cam:rear\n", "cam:cabin\n",
+                             "signals\n", "clip-writer\n", "uploader\n", "backend\n"}) {
+      CHECK(threads.count(name) >= 1);
+    }
   }
 
   const testing::Drive drive = testing::GenerateDrive({.seed = 11,
